@@ -1,0 +1,664 @@
+"""Pure check functions: each looks at the immutable estate and one workload, and says what it saw."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from auditor.estate import (
+    MISSING,
+    ONLINE_DEPLOYMENT,
+    ONLINE_ENDPOINT,
+    REPLICATION,
+    Estate,
+    Lookup,
+    Resource,
+    family_key,
+    norm_id,
+    norm_region,
+)
+from auditor.model import Evidence
+from auditor.workloads import Workload
+
+GEO_REDUNDANT_SKUS = ("grs", "gzrs", "ragrs", "ragzrs")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a check may look at."""
+
+    estate: Estate
+    workload: Workload
+    primary: Resource
+    secondary: Resource | None
+    as_of: dt.date
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a check saw. The engine turns it into a status: failures make `fail`; otherwise
+    anything missing makes `error`; `manual` and `inapplicable` are the check's to say."""
+
+    summary: str
+    failures: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    resources: tuple[str, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+    manual: bool = False
+    inapplicable: bool = False
+
+
+class NoParams(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+CheckFunction = Callable[[Context, Any], Outcome]
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    function: CheckFunction
+    params: type[BaseModel]
+
+
+CHECKS: dict[str, CheckSpec] = {}
+
+
+def check(name: str, params: type[BaseModel] = NoParams) -> Callable[[CheckFunction], CheckFunction]:
+    def register(function: CheckFunction) -> CheckFunction:
+        CHECKS[name] = CheckSpec(function=function, params=params)
+        return function
+
+    return register
+
+
+@dataclass
+class Look:
+    """Collects what a check looks at: evidence, resources, failures and missing data."""
+
+    estate: Estate
+    evidence: list[Evidence] = field(default_factory=list)
+    resources: dict[str, None] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def seen(self, resource: Resource) -> Resource:
+        self.resources.setdefault(resource.raw_id, None)
+        return resource
+
+    def observe(self, resource: str, path: str, observed: Any, expected: Any = None) -> None:
+        self.evidence.append(Evidence(resource, path, observed, expected))
+
+    def prop(self, resource: Resource, path: str, *, null_ok: bool = False) -> Any:
+        """A property of a resource, recorded as evidence; absent (or null) is missing data."""
+        self.seen(resource)
+        value = resource.get(path)
+        self.observe(resource.raw_id, path, None if value is MISSING else value)
+        if value is MISSING or (value is None and not null_ok):
+            self.missing.append(f"{resource.raw_id} has no '{path}'")
+            return None
+        return value
+
+    def prop_id(self, resource: Resource, path: str, *, null_ok: bool = False) -> str | None:
+        value = self.prop(resource, path, null_ok=null_ok)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            if value == "" and null_ok:
+                return None
+            self.missing.append(f"'{path}' of {resource.raw_id} is not a resource id: {value!r}")
+            return None
+        return value
+
+    def resource(self, resource_id: str, what: str) -> Resource | None:
+        found = self.estate.get(resource_id)
+        if found is None:
+            self.missing.append(f"{what}: {self.estate.why_absent(resource_id)}")
+            return None
+        return self.seen(found)
+
+    def lookup(self, found: Lookup) -> Any:
+        if not found.ok:
+            self.missing.append(str(found.problem))
+            return None
+        return found.value
+
+    def location(self, resource: Resource) -> str | None:
+        self.seen(resource)
+        self.observe(resource.raw_id, "location", resource.row.get("location"))
+        if not resource.location:
+            self.missing.append(f"{resource.raw_id} has no 'location'")
+            return None
+        return resource.location
+
+    def fail(self, reason: str) -> None:
+        self.failures.append(reason)
+
+    def note(self, text: str) -> None:
+        self.notes.append(text)
+
+    def outcome(self, summary: str, **flags: bool) -> Outcome:
+        return Outcome(
+            summary=summary,
+            failures=tuple(self.failures),
+            missing=tuple(dict.fromkeys(self.missing)),
+            notes=tuple(self.notes),
+            resources=tuple(self.resources),
+            evidence=tuple(self.evidence),
+            **flags,
+        )
+
+
+def _pair(ctx: Context) -> tuple[Resource, Resource]:
+    assert ctx.secondary is not None, "the engine runs pair checks only with a secondary"
+    return ctx.primary, ctx.secondary
+
+
+# -- foundation --------------------------------------------------------------------------------
+
+
+@check("secondary_workspace")
+def secondary_workspace(ctx: Context, _: NoParams) -> Outcome:
+    """DR-01: a secondary workspace exists, in another region."""
+    look = Look(ctx.estate)
+    primary_region = look.location(ctx.primary)
+    if ctx.secondary is None:
+        look.fail(
+            f"workspace {ctx.primary.name} has no secondary workspace: none is configured, "
+            "tagged or discoverable"
+        )
+        return look.outcome("")
+    secondary_region = look.location(ctx.secondary)
+    if primary_region and secondary_region and primary_region == secondary_region:
+        look.fail(
+            f"the secondary workspace {ctx.secondary.name} is in the same region as the "
+            f"primary ({primary_region}); a regional outage would take both"
+        )
+    return look.outcome(
+        f"secondary workspace {ctx.secondary.name} is in {secondary_region}, "
+        f"primary {ctx.primary.name} in {primary_region}"
+    )
+
+
+@check("paired_region")
+def paired_region(ctx: Context, _: NoParams) -> Outcome:
+    """DR-02: the secondary is in the primary's Azure paired region (or same geography)."""
+    look = Look(ctx.estate)
+    primary, secondary = _pair(ctx)
+    p_region, s_region = look.location(primary), look.location(secondary)
+    locations = look.lookup(ctx.estate.locations(primary.subscription))
+    if not (p_region and s_region and locations is not None):
+        return look.outcome("")
+    where = f"/subscriptions/{primary.subscription}/locations"
+    info = locations.get(p_region)
+    if info is None:
+        look.missing.append(f"region {p_region} is not in the list of {where}")
+        return look.outcome("")
+    look.observe(where, f"[{p_region}].metadata.pairedRegion", list(info.paired), s_region)
+    if info.paired:
+        if s_region not in info.paired:
+            look.fail(
+                f"{s_region} is not the Azure paired region of {p_region} "
+                f"(paired: {', '.join(info.paired)})"
+            )
+        return look.outcome(f"{s_region} is the Azure paired region of {p_region}")
+    other = locations.get(s_region)
+    if info.geography is None or other is None or other.geography is None:
+        look.missing.append(
+            f"{p_region} has no paired region and the geography of {p_region} or "
+            f"{s_region} is not in {where}"
+        )
+        return look.outcome("")
+    look.observe(where, f"[{s_region}].metadata.geography", other.geography, info.geography)
+    if other.geography != info.geography:
+        look.fail(
+            f"{p_region} has no paired region, and {s_region} is in another geography "
+            f"({other.geography}, not {info.geography})"
+        )
+    return look.outcome(
+        f"{p_region} has no paired region; {s_region} is in the same geography ({info.geography})"
+    )
+
+
+@check("ml_offered")
+def ml_offered(ctx: Context, _: NoParams) -> Outcome:
+    """DR-24: the ML provider offers workspaces in both regions."""
+    look = Look(ctx.estate)
+    primary, secondary = _pair(ctx)
+    for ws in (primary, secondary):
+        region = look.location(ws)
+        offered = look.lookup(ctx.estate.ml_regions(ws.subscription))
+        if region is None or offered is None:
+            continue
+        path = f"/subscriptions/{ws.subscription}/providers/Microsoft.MachineLearningServices"
+        look.observe(path, "resourceTypes[workspaces].locations", region in offered, True)
+        if region not in offered:
+            look.fail(f"Azure ML workspaces are not offered in {region} ({ws.name})")
+    return look.outcome("Azure ML workspaces are offered in both regions")
+
+
+@check("separate_default_storage")
+def separate_default_storage(ctx: Context, _: NoParams) -> Outcome:
+    """DR-04: each workspace has its own default storage account, in its own region."""
+    look = Look(ctx.estate)
+    primary, secondary = _pair(ctx)
+    ids = [look.prop_id(ws, "properties.storageAccount") for ws in (primary, secondary)]
+    if ids[0] and ids[1] and norm_id(ids[0]) == norm_id(ids[1]):
+        look.fail(
+            f"both workspaces use the same default storage account "
+            f"{ids[0].rsplit('/', 1)[-1]}; a regional outage takes both workspaces' storage"
+        )
+    for ws, storage_id in zip((primary, secondary), ids, strict=True):
+        if not storage_id:
+            continue
+        storage = look.resource(storage_id, f"default storage of {ws.name}")
+        if storage is None:
+            continue
+        region, ws_region = look.location(storage), look.location(ws)
+        if region and ws_region and region != ws_region:
+            look.fail(
+                f"default storage {storage.name} of {ws.name} is in {region}, "
+                f"not in the workspace's region {ws_region}"
+            )
+        sku = storage.get("sku.name")
+        if isinstance(sku, str) and sku.lower().split("_")[-1] in GEO_REDUNDANT_SKUS:
+            look.observe(storage.raw_id, "sku.name", sku)
+            look.note(
+                f"{storage.name} is {sku}: Azure ML does not support failing over a "
+                "default storage account through GRS/GZRS; this does not count toward DR"
+            )
+    return look.outcome("each workspace has its own default storage account in its own region")
+
+
+@check("same_key_vault")
+def same_key_vault(ctx: Context, _: NoParams) -> Outcome:
+    """DR-05: both workspaces use the same Key Vault."""
+    look = Look(ctx.estate)
+    primary, secondary = _pair(ctx)
+    ids = [look.prop_id(ws, "properties.keyVault") for ws in (primary, secondary)]
+    if not (ids[0] and ids[1]):
+        return look.outcome("")
+    if norm_id(ids[0]) != norm_id(ids[1]):
+        look.fail(
+            f"the workspaces use different Key Vaults ({ids[0].rsplit('/', 1)[-1]} and "
+            f"{ids[1].rsplit('/', 1)[-1]}); the guidance asks for one vault for both regions"
+        )
+    else:
+        look.resource(ids[0], "the shared Key Vault")
+    return look.outcome(f"both workspaces use the Key Vault {ids[0].rsplit('/', 1)[-1]}")
+
+
+class RegistryParams(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    sku: str = "Premium"
+
+
+@check("shared_geo_replicated_registry", RegistryParams)
+def shared_geo_replicated_registry(ctx: Context, params: RegistryParams) -> Outcome:
+    """DR-06: one Premium registry for both, present (home or replica) in both regions."""
+    look = Look(ctx.estate)
+    primary, secondary = _pair(ctx)
+    ids = []
+    for ws in (primary, secondary):
+        value = look.prop_id(ws, "properties.containerRegistry", null_ok=True)
+        if value is None and ws.get("properties.containerRegistry") in (None, ""):
+            if ws.get("properties.containerRegistry") is not MISSING:
+                look.fail(f"workspace {ws.name} has no container registry")
+        ids.append(value)
+    if not (ids[0] and ids[1]):
+        return look.outcome("")
+    if norm_id(ids[0]) != norm_id(ids[1]):
+        look.fail(
+            f"the workspaces use different container registries ({ids[0].rsplit('/', 1)[-1]} "
+            f"and {ids[1].rsplit('/', 1)[-1]}); use one geo-replicated registry for both"
+        )
+        return look.outcome("")
+    registry = look.resource(ids[0], "the shared container registry")
+    if registry is None:
+        return look.outcome("")
+    sku = look.prop(registry, "sku.name")
+    if isinstance(sku, str) and sku.lower() != params.sku.lower():
+        look.fail(f"registry {registry.name} is {sku}; geo-replication needs {params.sku}")
+    home = look.location(registry)
+    regions = {home} if home else set()
+    for replica in ctx.estate.children_of(registry.id, REPLICATION):
+        look.seen(replica)
+        state = replica.get("properties.provisioningState")
+        look.observe(replica.raw_id, "properties.provisioningState", state, "Succeeded")
+        if state == "Succeeded" and replica.location:
+            regions.add(replica.location)
+        elif replica.location:
+            look.note(f"replication of {registry.name} to {replica.location} is {state}")
+    for ws in (primary, secondary):
+        region = look.location(ws)
+        if region and home and region not in regions:
+            look.fail(
+                f"registry {registry.name} has no successful replication in {region} "
+                f"(the region of {ws.name})"
+            )
+    look.observe(registry.raw_id, "regions (home + succeeded replications)", sorted(regions))
+    return look.outcome(
+        f"both workspaces use the {sku} registry {registry.name}, present in "
+        f"{', '.join(sorted(regions))}"
+    )
+
+
+@check("app_insights_per_region")
+def app_insights_per_region(ctx: Context, _: NoParams) -> Outcome:
+    """DR-07: each workspace has its own Application Insights, in its own region."""
+    look = Look(ctx.estate)
+    primary, secondary = _pair(ctx)
+    ids = [look.prop_id(ws, "properties.applicationInsights") for ws in (primary, secondary)]
+    if ids[0] and ids[1] and norm_id(ids[0]) == norm_id(ids[1]):
+        look.fail(
+            f"both workspaces use the same Application Insights {ids[0].rsplit('/', 1)[-1]}; "
+            "each region needs its own"
+        )
+    for ws, component_id in zip((primary, secondary), ids, strict=True):
+        if not component_id:
+            continue
+        component = look.resource(component_id, f"Application Insights of {ws.name}")
+        if component is None:
+            continue
+        region, ws_region = look.location(component), look.location(ws)
+        if region and ws_region and region != ws_region:
+            look.fail(
+                f"Application Insights {component.name} of {ws.name} is in {region}, "
+                f"not in the workspace's region {ws_region}"
+            )
+    return look.outcome("each workspace has its own Application Insights in its own region")
+
+
+# -- training ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cluster:
+    name: str
+    raw_id: str
+    vm_size: str
+    max_nodes: int
+    priority: str
+
+
+def _clusters(look: Look, ctx: Context, ws: Resource) -> list[Cluster] | None:
+    rows = look.lookup(ctx.estate.computes(ws))
+    if rows is None:
+        return None
+    clusters = []
+    for row in rows:
+        props = row.get("properties") if isinstance(row, dict) else None
+        if not isinstance(props, dict) or props.get("computeType") != "AmlCompute":
+            continue
+        raw_id = str(row.get("id") or f"{ws.raw_id}/computes/{row.get('name')}")
+        inner = props.get("properties")
+        size = inner.get("vmSize") if isinstance(inner, dict) else None
+        scale = inner.get("scaleSettings") if isinstance(inner, dict) else None
+        max_nodes = scale.get("maxNodeCount") if isinstance(scale, dict) else None
+        priority = inner.get("vmPriority", "Dedicated") if isinstance(inner, dict) else None
+        look.observe(raw_id, "properties.properties.vmSize", size)
+        look.observe(raw_id, "properties.properties.scaleSettings.maxNodeCount", max_nodes)
+        if not isinstance(size, str) or not isinstance(max_nodes, int) or isinstance(max_nodes, bool):
+            look.missing.append(f"compute {raw_id} has no vmSize or scaleSettings.maxNodeCount")
+            continue
+        clusters.append(
+            Cluster(
+                name=str(row.get("name") or raw_id.rsplit("/", 1)[-1]),
+                raw_id=raw_id,
+                vm_size=size,
+                max_nodes=max_nodes,
+                priority="lowpriority" if str(priority).lower() == "lowpriority" else "dedicated",
+            )
+        )
+    return clusters
+
+
+@check("compute_mirrored")
+def compute_mirrored(ctx: Context, _: NoParams) -> Outcome:
+    """DR-08: for each primary cluster, a secondary cluster of the same size or family with at
+    least the same maximum node count."""
+    look = Look(ctx.estate)
+    primary, secondary = _pair(ctx)
+    ours, theirs = _clusters(look, ctx, primary), _clusters(look, ctx, secondary)
+    if ours is None or theirs is None:
+        return look.outcome("")
+    if not ours:
+        return look.outcome("the primary has no compute clusters to mirror", inapplicable=True)
+    sizes_lookup = ctx.estate.vm_sizes(secondary.subscription, secondary.location)
+    sizes = sizes_lookup.value if sizes_lookup.ok else {}
+
+    def family(size: str) -> str | None:
+        found = sizes.get(size.lower())
+        return family_key(found.family) if found else None
+
+    for cluster in ours:
+        same = [c for c in theirs if c.vm_size.lower() == cluster.vm_size.lower()]
+        fam = family(cluster.vm_size)
+        kin = [c for c in theirs if fam is not None and family(c.vm_size) == fam]
+        candidates = same or kin
+        best = max(candidates, key=lambda c: c.max_nodes, default=None)
+        if best is None:
+            if not sizes_lookup.ok:
+                look.missing.append(str(sizes_lookup.problem))
+            look.fail(
+                f"cluster {cluster.name} ({cluster.vm_size}, up to {cluster.max_nodes} nodes) "
+                f"has no cluster of the same size or family in {secondary.name}"
+            )
+        elif best.max_nodes < cluster.max_nodes:
+            look.fail(
+                f"cluster {cluster.name} scales to {cluster.max_nodes} nodes of "
+                f"{cluster.vm_size}; its counterpart {best.name} in {secondary.name} only to "
+                f"{best.max_nodes}"
+            )
+    return look.outcome(
+        f"all {len(ours)} primary clusters have a counterpart of the same size or family "
+        f"and capacity in {secondary.name}"
+    )
+
+
+class QuotaParams(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    headroom: bool = False
+
+
+@check("quota_parity", QuotaParams)
+def quota_parity(ctx: Context, params: QuotaParams) -> Outcome:
+    """DR-09: the secondary region's ML quota (per family and regional total) holds the vCPUs
+    the primary's clusters can scale to."""
+    look = Look(ctx.estate)
+    primary, secondary = _pair(ctx)
+    clusters = _clusters(look, ctx, primary)
+    region = look.location(secondary)
+    sizes = look.lookup(ctx.estate.vm_sizes(secondary.subscription, secondary.location))
+    quota = look.lookup(ctx.estate.quota(secondary.subscription, secondary.location))
+    if clusters is None or region is None or sizes is None or quota is None:
+        return look.outcome("")
+    if not clusters:
+        return look.outcome("the primary has no compute clusters to size", inapplicable=True)
+    demand: dict[tuple[str, str], int] = defaultdict(int)
+    labels: dict[tuple[str, str], str] = {}
+    totals: dict[str, int] = defaultdict(int)
+    for cluster in clusters:
+        size = sizes.get(cluster.vm_size.lower())
+        if size is None:
+            look.fail(f"VM size {cluster.vm_size} of cluster {cluster.name} is not offered in {region}")
+            continue
+        need = cluster.max_nodes * size.vcpus
+        key = (family_key(size.family), cluster.priority)
+        demand[key] += need
+        labels[key] = size.family
+        totals[cluster.priority] += need
+    usages = f"/subscriptions/{secondary.subscription}/providers/Microsoft.MachineLearningServices/locations/{region}/usages"
+
+    def room(row: Any) -> int:
+        return int(row.limit - row.current) if params.headroom else int(row.limit)
+
+    for key in sorted(demand):
+        family, priority = key
+        row = quota.families.get(key)
+        if row is None:
+            if priority == "lowpriority":
+                continue  # no per-family low-priority cap: the regional total applies
+            look.missing.append(f"{usages} has no quota row for {labels[key]} ({priority})")
+            continue
+        look.observe(row.raw_id, "limit", row.limit, demand[key])
+        if row.limit >= 0 and room(row) < demand[key]:
+            look.fail(
+                f"{labels[key]} {priority} quota in {region} is {room(row)} vCPUs; the primary's "
+                f"clusters can scale to {demand[key]}"
+            )
+    for priority in sorted(totals):
+        total = quota.totals.get(priority)
+        if total is None:
+            look.missing.append(f"{usages} has no regional {priority} vCPU total")
+            continue
+        look.observe(total.raw_id, f"limit ({total.label})", total.limit, totals[priority])
+        if room(total) < totals[priority]:
+            look.fail(
+                f"regional {priority} vCPU quota in {region} is {room(total)}; the primary's "
+                f"clusters can scale to {totals[priority]}"
+            )
+    return look.outcome(
+        f"quota in {region} holds the {sum(totals.values())} vCPUs the primary's clusters can scale to"
+    )
+
+
+# -- inference ---------------------------------------------------------------------------------
+
+_MODEL_REF = re.compile(r"models/([^/]+)/versions/([^/]+)$", re.IGNORECASE)
+_MODEL_SHORT = re.compile(r"^azureml:([^:/]+):([^:/]+)$", re.IGNORECASE)
+
+
+def model_key(reference: str) -> str:
+    """A model version's identity across workspaces: 'name:version' from an ARM id, a registry
+    URI or a short reference."""
+    ref = reference.strip().rstrip("/")
+    match = _MODEL_REF.search(ref) or _MODEL_SHORT.match(ref)
+    if match:
+        return f"{match.group(1).lower()}:{match.group(2).lower()}"
+    return ref.lower()
+
+
+@dataclass(frozen=True)
+class Served:
+    endpoint: Resource
+    models: dict[str, int]
+
+
+def _served(look: Look, estate: Estate, ws: Resource, *, live_only: bool) -> list[Served] | None:
+    served = []
+    for endpoint in estate.children_of(ws.id, ONLINE_ENDPOINT):
+        look.seen(endpoint)
+        traffic = endpoint.get("properties.traffic")
+        weights = {str(k).lower(): v for k, v in traffic.items()} if isinstance(traffic, dict) else {}
+        models: dict[str, int] = {}
+        for deployment in estate.children_of(endpoint.id, ONLINE_DEPLOYMENT):
+            if weights and not weights.get(deployment.name.lower()):
+                continue
+            state = deployment.get("properties.provisioningState")
+            if live_only and state != "Succeeded":
+                look.observe(deployment.raw_id, "properties.provisioningState", state, "Succeeded")
+                continue
+            model = look.prop(deployment, "properties.model")
+            capacity = look.prop(deployment, "sku.capacity")
+            if not isinstance(model, str) or not isinstance(capacity, int):
+                continue
+            key = model_key(model)
+            models[key] = models.get(key, 0) + capacity
+        served.append(Served(endpoint, models))
+    return served
+
+
+class ModelParams(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    capacity: bool = False
+
+
+@check("models_in_secondary", ModelParams)
+def models_in_secondary(ctx: Context, params: ModelParams) -> Outcome:
+    """DR-10: every primary online endpoint has a secondary endpoint serving the same models
+    (provisioned; with `capacity`, with at least the primary's instance count)."""
+    look = Look(ctx.estate)
+    primary, secondary = _pair(ctx)
+    ours = _served(look, ctx.estate, primary, live_only=False)
+    theirs = _served(look, ctx.estate, secondary, live_only=True)
+    if ours is None or theirs is None:
+        return look.outcome("")
+    if not ours:
+        return look.outcome("the primary has no online endpoints", inapplicable=True)
+    for mine in ours:
+        if not mine.models:
+            continue
+        by_name = [s for s in theirs if s.endpoint.name.lower() == mine.endpoint.name.lower()]
+        others = [s for s in theirs if s not in by_name]
+        candidates = by_name + others
+        covering = [s for s in candidates if set(mine.models) <= set(s.models)]
+        wanted = ", ".join(sorted(mine.models))
+        if not covering:
+            look.fail(
+                f"endpoint {mine.endpoint.name} serves {wanted}; no provisioned endpoint in "
+                f"{secondary.name} serves the same model"
+            )
+            continue
+        if params.capacity:
+            enough = [
+                s for s in covering if all(s.models[m] >= n for m, n in mine.models.items())
+            ]
+            if not enough:
+                best = covering[0]
+                shortfalls = ", ".join(
+                    f"{m}: {best.models[m]} < {n}" for m, n in sorted(mine.models.items())
+                    if best.models[m] < n
+                )
+                look.fail(
+                    f"endpoint {best.endpoint.name} in {secondary.name} has fewer instances "
+                    f"than {mine.endpoint.name} in the primary ({shortfalls})"
+                )
+    what = "with the primary's instance counts" if params.capacity else "provisioned"
+    return look.outcome(
+        f"every primary online endpoint's models are served in {secondary.name}, {what}"
+    )
+
+
+# -- manual ------------------------------------------------------------------------------------
+
+
+class AttestParams(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    requirement: str
+    asks: str
+
+
+@check("attested", AttestParams)
+def attested(ctx: Context, params: AttestParams) -> Outcome:
+    """DR-16, DR-20, DR-21: a person attests; valid until the attestation expires."""
+    look = Look(ctx.estate)
+    look.seen(ctx.primary)
+    attestation = ctx.workload.attestations.get(params.requirement)
+    where = f"workload {ctx.workload.name} in the configuration"
+    if attestation is None:
+        look.observe(where, f"attestations.{params.requirement}", None)
+        return look.outcome(
+            f"needs a person's attestation: {params.asks} Record it under "
+            f"attestations.{params.requirement} of the workload in auditor.yaml",
+            manual=True,
+        )
+    look.observe(where, f"attestations.{params.requirement}", attestation.model_dump(mode="json"))
+    if attestation.expires < ctx.as_of:
+        return look.outcome(
+            f"the attestation by {attestation.by} expired on {attestation.expires.isoformat()}; "
+            f"attest again: {params.asks}",
+            manual=True,
+        )
+    return look.outcome(
+        f"attested by {attestation.by} on {attestation.date.isoformat()} "
+        f"(evidence: {attestation.evidence}), valid until {attestation.expires.isoformat()}"
+    )

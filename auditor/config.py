@@ -1,0 +1,110 @@
+"""The configuration file (auditor.yaml): workloads, targets and attestations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from auditor.errors import ConfigError
+from auditor.model import AssetClass, Tier
+
+MANUAL_REQUIREMENTS = ("DR-16", "DR-20", "DR-21")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Attestation(_Strict):
+    """A person's statement that a manual requirement is met, with evidence and an expiry."""
+
+    by: str = Field(min_length=1)
+    date: dt.date
+    evidence: str = Field(min_length=1)
+    expires: dt.date
+
+    @model_validator(mode="after")
+    def _expires_after_date(self) -> Attestation:
+        if self.expires < self.date:
+            raise ValueError("'expires' is before 'date'")
+        return self
+
+
+class WorkloadConfig(_Strict):
+    name: str = Field(min_length=1)
+    primary: str = Field(min_length=1)
+    secondary: str | None = None
+    target: Tier | None = None
+    targets: dict[AssetClass, Tier] | None = None
+    attestations: dict[str, Attestation] = Field(default_factory=dict)
+
+    @field_validator("attestations")
+    @classmethod
+    def _known_requirement(cls, value: dict[str, Attestation]) -> dict[str, Attestation]:
+        for key in value:
+            if key not in MANUAL_REQUIREMENTS:
+                raise ValueError(
+                    f"'{key}' cannot be attested: attestations are for the manual "
+                    f"requirements {', '.join(MANUAL_REQUIREMENTS)}"
+                )
+        return value
+
+
+class Config(_Strict):
+    workloads: list[WorkloadConfig] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique(self) -> Config:
+        names: set[str] = set()
+        seen: dict[str, str] = {}
+        for wl in self.workloads:
+            if wl.name in names:
+                raise ValueError(f"workload name '{wl.name}' is used twice")
+            names.add(wl.name)
+            for ws in (wl.primary, wl.secondary):
+                if ws is None:
+                    continue
+                key = ws.strip().rstrip("/").lower()
+                if key in seen:
+                    raise ValueError(
+                        f"workspace {ws} is in two workloads ('{seen[key]}' and '{wl.name}')"
+                    )
+                seen[key] = wl.name
+        return self
+
+
+def _location(error: dict[str, Any]) -> str:
+    return ".".join(str(p) for p in error["loc"]) or "(top level)"
+
+
+def parse(data: Any, source: str) -> Config:
+    if data is None:
+        return Config()
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: expected a mapping at the top level (with 'workloads:')")
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise ConfigError(f"{source}: field '{_location(dict(first))}': {first['msg']}") from None
+
+
+def load(path: Path | str) -> Config:
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such configuration file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read configuration: {exc}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        raise ConfigError(f"{path}: not valid YAML{where}") from None
+    return parse(data, str(path))

@@ -1,0 +1,25 @@
+"""One exception class per seam, under one base; only the CLI catches them."""
+
+
+class AuditorError(Exception):
+    """Base of every error the CLI maps to an exit code and a one-line message."""
+
+
+class SnapshotError(AuditorError):
+    """A snapshot file is missing, unreadable or does not follow the snapshot format."""
+
+
+class ConfigError(AuditorError):
+    """The configuration file (auditor.yaml) is missing, unreadable or invalid."""
+
+
+class RuleError(AuditorError):
+    """A rule file or rule directory is invalid."""
+
+
+class RenderError(AuditorError):
+    """A report could not be written."""
+
+
+class CollectionError(AuditorError):
+    """Live collection from Azure could not start at all."""

@@ -1,0 +1,495 @@
+"""The immutable Estate: a snapshot with ids normalised, links resolved and ARM reads indexed."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+from urllib.parse import urlsplit
+
+from auditor.snapshot import Snapshot
+
+WORKSPACE: Final = "microsoft.machinelearningservices/workspaces"
+ONLINE_ENDPOINT: Final = "microsoft.machinelearningservices/workspaces/onlineendpoints"
+ONLINE_DEPLOYMENT: Final = "microsoft.machinelearningservices/workspaces/onlineendpoints/deployments"
+BATCH_ENDPOINT: Final = "microsoft.machinelearningservices/workspaces/batchendpoints"
+STORAGE: Final = "microsoft.storage/storageaccounts"
+KEY_VAULT: Final = "microsoft.keyvault/vaults"
+REGISTRY: Final = "microsoft.containerregistry/registries"
+REPLICATION: Final = "microsoft.containerregistry/registries/replications"
+APP_INSIGHTS: Final = "microsoft.insights/components"
+
+API_LOCATIONS: Final = "2022-12-01"
+API_PROVIDER: Final = "2021-04-01"
+API_ML: Final = "2024-04-01"
+
+
+class _Missing:
+    """The value of a property that is absent from a payload (distinct from JSON null)."""
+
+    _instance: _Missing | None = None
+
+    def __new__(cls) -> _Missing:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "<missing>"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+MISSING: Final = _Missing()
+
+
+def norm_id(value: str) -> str:
+    """Resource ids are compared case-insensitively and without a trailing slash."""
+    return value.strip().rstrip("/").lower()
+
+
+def norm_region(value: str) -> str:
+    """Regions are compared by programmatic name: 'East US' and 'eastus' are one region."""
+    return value.replace(" ", "").lower()
+
+
+def get_path(document: Any, path: str) -> Any:
+    """Follow a dotted path through nested mappings; MISSING where any step is absent."""
+    current = document
+    for part in path.split("."):
+        if not isinstance(current, Mapping) or part not in current:
+            return MISSING
+        current = current[part]
+    return current
+
+
+def subscription_of(resource_id: str) -> str | None:
+    parts = norm_id(resource_id).split("/")
+    if len(parts) > 2 and parts[1] == "subscriptions":
+        return parts[2]
+    return None
+
+
+def parent_id(resource_id: str) -> str:
+    """The id of the resource a child resource belongs to (its last two segments removed)."""
+    return resource_id.rsplit("/", 2)[0]
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One Resource Graph row, with its normalised id, type and region."""
+
+    id: str
+    raw_id: str
+    type: str
+    name: str
+    location: str
+    row: Mapping[str, Any]
+
+    def get(self, path: str) -> Any:
+        return get_path(self.row, path)
+
+    @property
+    def subscription(self) -> str:
+        return subscription_of(self.id) or ""
+
+    @property
+    def tags(self) -> Mapping[str, str]:
+        tags = self.row.get("tags")
+        if not isinstance(tags, Mapping):
+            return {}
+        return {str(k).lower(): str(v) for k, v in tags.items()}
+
+
+@dataclass(frozen=True)
+class ArmRead:
+    """One recorded ARM GET."""
+
+    path: str
+    api_version: str
+    status: int
+    body: Any
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+    def describe_failure(self) -> str:
+        code = get_path(self.body, "error.code")
+        message = get_path(self.body, "error.message")
+        detail = f" {code}" if isinstance(code, str) else ""
+        if isinstance(message, str):
+            detail += f": {message}"
+        return f"GET {self.path} answered HTTP {self.status}{detail}"
+
+    def values(self) -> list[Any] | None:
+        """The merged `value` list of a list response; None when the body has no list."""
+        value = get_path(self.body, "value")
+        return value if isinstance(value, list) else None
+
+
+@dataclass(frozen=True)
+class VmSize:
+    name: str
+    family: str
+    vcpus: int
+
+
+@dataclass(frozen=True)
+class QuotaRow:
+    key: str
+    label: str
+    limit: int
+    current: int
+    raw_id: str
+
+
+@dataclass(frozen=True)
+class Quota:
+    """Azure ML cluster vCPU quota of one subscription in one region."""
+
+    families: Mapping[tuple[str, str], QuotaRow]
+    totals: Mapping[str, QuotaRow]
+
+
+@dataclass(frozen=True)
+class Location:
+    name: str
+    display_name: str
+    geography: str | None
+    paired: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """The answer to a lookup the rules make: a value, or why it is not known."""
+
+    value: Any
+    problem: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+_FAMILY_SUFFIX = re.compile(r"_?cluster_?(dedicated|lowpriority)_?vcpus$")
+
+
+def family_key(name: str) -> str:
+    """One key for a VM family across APIs: 'standardDSv2Family' and
+    'Standard_DSv2_Family_Cluster_Dedicated_vCPUs' both give 'standarddsv2family'."""
+    lowered = _FAMILY_SUFFIX.sub("", name.lower())
+    return lowered.replace("_", "").replace(" ", "")
+
+
+def priority_key(value: str) -> str:
+    return "lowpriority" if "lowpriority" in value.replace(" ", "").lower() else "dedicated"
+
+
+def _as_int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
+def parse_quota(rows: Iterable[Any], subscription: str) -> Quota:
+    """Classify ML usages rows by the shape of their id (their `type` strings are inconsistent)."""
+    families: dict[tuple[str, str], QuotaRow] = {}
+    totals: dict[str, QuotaRow] = {}
+    base = f"/subscriptions/{subscription}/usages"
+    for row in rows:
+        raw_id = get_path(row, "id")
+        limit = _as_int(get_path(row, "limit"))
+        current = _as_int(get_path(row, "currentValue"))
+        if not isinstance(raw_id, str) or limit is None:
+            continue
+        label = get_path(row, "name.value")
+        label = label if isinstance(label, str) else raw_id
+        rtype = get_path(row, "type")
+        rid = norm_id(raw_id)
+        used = current or 0
+        if rid == base:
+            priority = priority_key(f"{rtype} {label}")
+            totals[priority] = QuotaRow(priority, label, limit, used, raw_id)
+        elif rid.startswith(base + "/") and rid.count("/") == base.count("/") + 1:
+            suffix = raw_id.rsplit("/", 1)[1]
+            key = family_key(suffix)
+            families[(key, priority_key(suffix))] = QuotaRow(key, label, limit, used, raw_id)
+    return Quota(families=families, totals=totals)
+
+
+def parse_vm_sizes(rows: Iterable[Any]) -> dict[str, VmSize]:
+    sizes: dict[str, VmSize] = {}
+    for row in rows:
+        name, family, vcpus = (get_path(row, k) for k in ("name", "family", "vCPUs"))
+        count = _as_int(vcpus)
+        if isinstance(name, str) and isinstance(family, str) and count is not None:
+            sizes[name.lower()] = VmSize(name=name, family=family, vcpus=count)
+    return sizes
+
+
+def parse_locations(rows: Iterable[Any]) -> dict[str, Location]:
+    locations: dict[str, Location] = {}
+    for row in rows:
+        name = get_path(row, "name")
+        if not isinstance(name, str):
+            continue
+        display = get_path(row, "displayName")
+        geography = get_path(row, "metadata.geography")
+        pairs = get_path(row, "metadata.pairedRegion")
+        paired = tuple(
+            norm_region(p["name"])
+            for p in (pairs if isinstance(pairs, list) else [])
+            if isinstance(p, Mapping) and isinstance(p.get("name"), str)
+        )
+        locations[norm_region(name)] = Location(
+            name=norm_region(name),
+            display_name=display if isinstance(display, str) else name,
+            geography=geography if isinstance(geography, str) else None,
+            paired=paired,
+        )
+    return locations
+
+
+def locations_path(subscription: str) -> str:
+    return f"/subscriptions/{subscription}/locations"
+
+
+def provider_path(subscription: str) -> str:
+    return f"/subscriptions/{subscription}/providers/Microsoft.MachineLearningServices"
+
+
+def computes_path(workspace_id: str) -> str:
+    return f"{workspace_id}/computes"
+
+
+def usages_path(subscription: str, region: str) -> str:
+    return (
+        f"/subscriptions/{subscription}/providers/Microsoft.MachineLearningServices"
+        f"/locations/{region}/usages"
+    )
+
+
+def vm_sizes_path(subscription: str, region: str) -> str:
+    return (
+        f"/subscriptions/{subscription}/providers/Microsoft.MachineLearningServices"
+        f"/locations/{region}/vmSizes"
+    )
+
+
+def _arm_key(path: str) -> str:
+    return norm_id(urlsplit(path).path)
+
+
+@dataclass(frozen=True)
+class Estate:
+    """Everything a rule may look at, built once from a snapshot and never changed."""
+
+    snapshot: Snapshot
+    resources: Mapping[str, Resource]
+    by_type: Mapping[str, tuple[Resource, ...]]
+    children: Mapping[str, Mapping[str, tuple[Resource, ...]]]
+    arm_reads: Mapping[str, ArmRead]
+    problems: tuple[str, ...]
+    _cache: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    # -- resources -------------------------------------------------------------------------
+
+    def get(self, resource_id: str) -> Resource | None:
+        return self.resources.get(norm_id(resource_id))
+
+    def of_type(self, rtype: str) -> tuple[Resource, ...]:
+        return self.by_type.get(rtype, ())
+
+    @property
+    def workspaces(self) -> tuple[Resource, ...]:
+        return self.of_type(WORKSPACE)
+
+    def children_of(self, resource_id: str, rtype: str) -> tuple[Resource, ...]:
+        return self.children.get(norm_id(resource_id), {}).get(rtype, ())
+
+    def why_absent(self, resource_id: str) -> str:
+        """Explain a resource the snapshot lacks, naming a collection error that may be the cause."""
+        reason = f"{resource_id} is not in the snapshot"
+        sub = subscription_of(resource_id)
+        if sub is not None and sub not in self.subscriptions_in_scope:
+            reason += f" (subscription {sub} was not in the scanned scope)"
+        for err in self.snapshot.errors:
+            err_sub = err.get("subscription")
+            if err.get("source") == "resource_graph" and (err_sub is None or err_sub == sub):
+                reason += f" (Resource Graph could not be read: {err.get('message')})"
+                break
+        return reason
+
+    @property
+    def subscriptions_in_scope(self) -> frozenset[str]:
+        key = "subscriptions"
+        if key not in self._cache:
+            subs = {str(s).lower() for s in self.snapshot.scope.get("subscriptions", [])}
+            subs.update(r.subscription for r in self.resources.values())
+            self._cache[key] = frozenset(subs)
+        result: frozenset[str] = self._cache[key]
+        return result
+
+    # -- ARM reads -------------------------------------------------------------------------
+
+    def arm(self, path: str) -> ArmRead | None:
+        return self.arm_reads.get(_arm_key(path))
+
+    def arm_list(self, path: str, what: str) -> Lookup:
+        """The merged list a recorded ARM list read returned, or why it is not available."""
+        read = self.arm(path)
+        if read is None:
+            error = self._recorded_error(path)
+            if error is not None:
+                return Lookup(None, f"{what} could not be read: {error}")
+            return Lookup(None, f"{what} was not recorded in the snapshot (GET {path})")
+        if not read.ok:
+            return Lookup(None, f"{what} could not be read: {read.describe_failure()}")
+        values = read.values()
+        if values is None:
+            return Lookup(None, f"{what}: the response of GET {path} has no 'value' list")
+        return Lookup(values)
+
+    def _recorded_error(self, path: str) -> str | None:
+        key = _arm_key(path)
+        for err in self.snapshot.errors:
+            request = str(err.get("request", ""))
+            if key in _arm_key(request.split(" ", 1)[-1]):
+                status = err.get("status")
+                code = err.get("code")
+                parts = [f"HTTP {status}" if status else None, code, err.get("message")]
+                return " ".join(str(p) for p in parts if p)
+        return None
+
+    def _memo(self, key: Any, build: Any) -> Any:
+        if key not in self._cache:
+            self._cache[key] = build()
+        return self._cache[key]
+
+    def locations(self, subscription: str) -> Lookup:
+        """Regions of a subscription (names, geography, pairs): Subscriptions - List Locations."""
+
+        def build() -> Lookup:
+            found = self.arm_list(locations_path(subscription), "the subscription's locations")
+            return Lookup(parse_locations(found.value)) if found.ok else found
+
+        result: Lookup = self._memo(("locations", subscription), build)
+        return result
+
+    def ml_regions(self, subscription: str) -> Lookup:
+        """Regions where the Microsoft.MachineLearningServices provider offers workspaces."""
+
+        def build() -> Lookup:
+            path = provider_path(subscription)
+            read = self.arm(path)
+            what = "the Microsoft.MachineLearningServices provider"
+            if read is None or not read.ok:
+                return self.arm_list(path, what)
+            types = get_path(read.body, "resourceTypes")
+            if not isinstance(types, list):
+                return Lookup(None, f"{what}: GET {path} has no 'resourceTypes' list")
+            for entry in types:
+                if str(get_path(entry, "resourceType")).lower() == "workspaces":
+                    locs = get_path(entry, "locations")
+                    if isinstance(locs, list):
+                        return Lookup(frozenset(norm_region(str(x)) for x in locs))
+            return Lookup(None, f"{what}: GET {path} lists no 'workspaces' resource type")
+
+        result: Lookup = self._memo(("ml_regions", subscription), build)
+        return result
+
+    def computes(self, workspace: Resource) -> Lookup:
+        """The workspace's computes (ARM list)."""
+        return self.arm_list(computes_path(workspace.raw_id), f"the computes of {workspace.name}")
+
+    def quota(self, subscription: str, region: str) -> Lookup:
+        def build() -> Lookup:
+            what = f"Azure ML usages of subscription {subscription} in {region}"
+            found = self.arm_list(usages_path(subscription, region), what)
+            return Lookup(parse_quota(found.value, subscription)) if found.ok else found
+
+        result: Lookup = self._memo(("quota", subscription, region), build)
+        return result
+
+    def vm_sizes(self, subscription: str, region: str) -> Lookup:
+        def build() -> Lookup:
+            what = f"Azure ML VM sizes of subscription {subscription} in {region}"
+            found = self.arm_list(vm_sizes_path(subscription, region), what)
+            return Lookup(parse_vm_sizes(found.value)) if found.ok else found
+
+        result: Lookup = self._memo(("vmsizes", subscription, region), build)
+        return result
+
+    @property
+    def complete(self) -> bool:
+        return not self.snapshot.errors and not self.problems
+
+
+def _row_problem(index: int, row: Any) -> str | None:
+    if not isinstance(row, Mapping):
+        return f"resources[{index}]: expected an object, found {type(row).__name__}"
+    for key in ("id", "type"):
+        if not isinstance(row.get(key), str) or not row.get(key):
+            return f"resources[{index}]: field '{key}' is missing or not a string"
+    return None
+
+
+def build(snapshot: Snapshot) -> Estate:
+    """Index a snapshot. Malformed rows are kept out and reported, never raised."""
+    resources: dict[str, Resource] = {}
+    by_type: dict[str, list[Resource]] = defaultdict(list)
+    children: dict[str, dict[str, list[Resource]]] = defaultdict(lambda: defaultdict(list))
+    problems: list[str] = []
+    for index, row in enumerate(snapshot.resources):
+        problem = _row_problem(index, row)
+        if problem is not None:
+            problems.append(problem)
+            continue
+        raw_id: str = row["id"]
+        rid = norm_id(raw_id)
+        if rid in resources:
+            continue
+        rtype = row["type"].lower()
+        name = row.get("name")
+        location = row.get("location")
+        resource = Resource(
+            id=rid,
+            raw_id=raw_id,
+            type=rtype,
+            name=name if isinstance(name, str) else raw_id.rsplit("/", 1)[-1],
+            location=norm_region(location) if isinstance(location, str) else "",
+            row=row,
+        )
+        resources[rid] = resource
+        by_type[rtype].append(resource)
+        if rtype.count("/") >= 2:
+            children[parent_id(rid)][rtype].append(resource)
+    arm_reads: dict[str, ArmRead] = {}
+    for index, entry in enumerate(snapshot.arm):
+        status = entry.get("status")
+        path = entry.get("path")
+        if not isinstance(path, str) or not isinstance(status, int):
+            problems.append(f"arm[{index}]: 'path' must be a string and 'status' an integer")
+            continue
+        arm_reads[_arm_key(path)] = ArmRead(
+            path=path,
+            api_version=str(entry.get("api_version", "")),
+            status=status,
+            body=entry.get("body"),
+        )
+    return Estate(
+        snapshot=snapshot,
+        resources=resources,
+        by_type={k: tuple(sorted(v, key=lambda r: r.id)) for k, v in by_type.items()},
+        children={p: {t: tuple(rs) for t, rs in kids.items()} for p, kids in children.items()},
+        arm_reads=arm_reads,
+        problems=tuple(problems),
+    )

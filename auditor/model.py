@@ -1,0 +1,116 @@
+"""The vocabulary of the policy: tiers, asset classes, levels, statuses, severities, findings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Tier(StrEnum):
+    HOT_HOT = "hot/hot"
+    HOT_WARM = "hot/warm"
+    HOT_COLD = "hot/cold"
+
+    @property
+    def strictness(self) -> int:
+        """Higher is stricter: a workload ready at one tier is ready at every less strict one."""
+        return {"hot/hot": 3, "hot/warm": 2, "hot/cold": 1}[self.value]
+
+
+TIERS: tuple[Tier, ...] = (Tier.HOT_HOT, Tier.HOT_WARM, Tier.HOT_COLD)
+
+
+def strictest(tiers: list[Tier] | tuple[Tier, ...]) -> Tier:
+    return max(tiers, key=lambda t: t.strictness)
+
+
+class AssetClass(StrEnum):
+    FOUNDATION = "foundation"
+    INFERENCE = "inference"
+    TRAINING = "training"
+
+
+class Level(StrEnum):
+    REQUIRED = "required"
+    RECOMMENDED = "recommended"
+    MANUAL = "manual"
+    NOT_APPLICABLE = "not_applicable"
+
+    @property
+    def weight(self) -> int:
+        """How strongly a level binds; levels may only weaken from hot/hot to hot/cold."""
+        return {"required": 2, "recommended": 1, "manual": 1, "not_applicable": 0}[self.value]
+
+
+class Status(StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+    ERROR = "error"
+    MANUAL = "manual"
+    NOT_APPLICABLE = "not_applicable"
+    SUPPRESSED = "suppressed"
+
+
+class Severity(StrEnum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+    @property
+    def weight(self) -> int:
+        """Score weight of a finding of this severity (see docs/scoring)."""
+        return {"critical": 10, "high": 5, "medium": 3, "low": 1, "info": 0}[self.value]
+
+    @property
+    def rank(self) -> int:
+        return {"critical": 4, "high": 3, "medium": 2, "low": 1, "info": 0}[self.value]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One observed value: which resource, which property path, what it was, what was expected."""
+
+    resource: str
+    path: str
+    observed: Any
+    expected: Any = None
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "resource": self.resource,
+            "path": self.path,
+            "observed": self.observed,
+        }
+        if self.expected is not None:
+            out["expected"] = self.expected
+        return out
+
+
+@dataclass(frozen=True)
+class Finding:
+    """The verdict of one rule on one workload."""
+
+    id: str
+    rule: str
+    title: str
+    requirements: tuple[str, ...]
+    asset_class: AssetClass
+    workload: str
+    status: Status
+    severity: Severity
+    levels: dict[Tier, Level]
+    target_level: Level
+    resources: tuple[str, ...]
+    evidence: tuple[Evidence, ...]
+    message: str
+    remediation: dict[str, str]
+    rationale: str
+    docs: str
+    notes: tuple[str, ...] = field(default=())
+
+    def blocks(self, tier: Tier) -> bool:
+        """A required rule that failed or errored blocks readiness for that tier."""
+        return self.levels[tier] is Level.REQUIRED and self.status in (Status.FAIL, Status.ERROR)

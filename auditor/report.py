@@ -1,0 +1,74 @@
+"""The report model: one structure every output format is rendered from."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from auditor.model import Finding, Status, Tier
+from auditor.scoring import TierResult
+from auditor.workloads import Workload
+
+SCHEMA_VERSION = "1.0"
+
+EXIT_OK = 0
+EXIT_NOT_READY = 1
+EXIT_USAGE = 2
+EXIT_INCOMPLETE = 3
+
+
+@dataclass(frozen=True)
+class WorkloadResult:
+    workload: Workload
+    primary_region: str | None
+    secondary_region: str | None
+    tiers: dict[Tier, TierResult]
+    target: TierResult
+    findings: tuple[Finding, ...]
+
+    @property
+    def name(self) -> str:
+        return self.workload.name
+
+
+@dataclass(frozen=True)
+class ScanInfo:
+    source: str
+    collected_at: str
+    cloud: str
+    scope: dict[str, Any]
+    errors: tuple[dict[str, Any], ...]
+    notes: tuple[str, ...]
+    rules: tuple[str, ...]
+    as_of: dt.date
+
+    @property
+    def complete(self) -> bool:
+        return not self.errors
+
+
+@dataclass(frozen=True)
+class Report:
+    tool_version: str
+    generated_at: str
+    scan: ScanInfo
+    workloads: tuple[WorkloadResult, ...]
+    findings: tuple[Finding, ...]
+
+    @property
+    def ready(self) -> bool:
+        return all(w.target.ready for w in self.workloads)
+
+    @property
+    def exit_code(self) -> int:
+        """3 when the scan could not see everything (it wins: readiness is then unproven),
+        1 when a workload is not ready for its target, else 0."""
+        if not self.scan.complete:
+            return EXIT_INCOMPLETE
+        if not self.ready:
+            return EXIT_NOT_READY
+        return EXIT_OK
+
+    def count(self, status: Status) -> int:
+        return sum(1 for f in self.findings if f.status is status)

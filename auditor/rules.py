@@ -1,0 +1,172 @@
+"""Rule files: one YAML file per rule, validated into frozen models at load time."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from auditor.checks import CHECKS
+from auditor.errors import RuleError
+from auditor.model import TIERS, AssetClass, Level, Severity, Tier
+
+REQUIREMENT_ID = re.compile(r"^DR-\d{2}$")
+RULE_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{1,63}$")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Remediation(_Frozen):
+    summary: str = Field(min_length=1)
+    az_cli: str | None = None
+    bicep: str | None = None
+
+
+class CheckRef(_Frozen):
+    function: str
+    params: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("function")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        if value not in CHECKS:
+            known = ", ".join(sorted(CHECKS))
+            raise ValueError(f"unknown check function '{value}' (known: {known})")
+        return value
+
+    @model_validator(mode="after")
+    def _params_fit(self) -> CheckRef:
+        model = CHECKS[self.function].params
+        try:
+            model.model_validate(self.params)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise ValueError(f"params of '{self.function}': {where}: {first['msg']}") from None
+        return self
+
+
+class Rule(_Frozen):
+    id: str
+    title: str = Field(min_length=1)
+    requirements: tuple[str, ...] = Field(min_length=1)
+    asset_class: AssetClass
+    levels: dict[Tier, Level]
+    severity: Severity
+    rationale: str = Field(min_length=1)
+    remediation: Remediation
+    docs: str = Field(pattern=r"^https://")
+    check: CheckRef
+    needs_secondary: bool = True
+
+    @field_validator("id")
+    @classmethod
+    def _id_shape(cls, value: str) -> str:
+        if not RULE_ID.match(value):
+            raise ValueError("expected letters, digits, '-', '_' or '.', starting with a letter")
+        return value
+
+    @field_validator("requirements")
+    @classmethod
+    def _requirement_ids(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for req in value:
+            if not REQUIREMENT_ID.match(req):
+                raise ValueError(f"'{req}' is not a requirement id like DR-05")
+        return value
+
+    @field_validator("levels")
+    @classmethod
+    def _every_tier_monotone(cls, value: dict[Tier, Level]) -> dict[Tier, Level]:
+        missing = [t.value for t in TIERS if t not in value]
+        if missing:
+            raise ValueError(f"a level is needed for every tier; missing {', '.join(missing)}")
+        weights = [value[t].weight for t in TIERS]
+        if weights != sorted(weights, reverse=True):
+            raise ValueError(
+                "levels may only weaken from hot/hot to hot/warm to hot/cold "
+                "(readiness for a stricter tier must imply readiness for a looser one)"
+            )
+        return value
+
+
+def _describe(error: dict[str, Any]) -> str:
+    where = ".".join(str(p) for p in error["loc"]) or "(top level)"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return f"field '{where}': {message}"
+
+
+def parse_rule(data: Any, path: Path) -> Rule:
+    if not isinstance(data, dict):
+        raise RuleError(f"{path}: expected a mapping of rule fields")
+    try:
+        rule = Rule.model_validate(data)
+    except ValidationError as exc:
+        raise RuleError(f"{path}: {_describe(dict(exc.errors()[0]))}") from None
+    if rule.id != path.stem:
+        raise RuleError(f"{path}: field 'id': '{rule.id}' must equal the file name '{path.stem}'")
+    return rule
+
+
+def load_file(path: Path) -> Rule:
+    try:
+        data = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        raise RuleError(f"{path}: not valid YAML{where}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RuleError(f"{path}: cannot read rule file: {exc}") from None
+    return parse_rule(data, path)
+
+
+def rule_files(directory: Path) -> list[Path]:
+    if not directory.is_dir():
+        raise RuleError(f"{directory}: not a rule directory")
+    return sorted(
+        p for p in directory.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()
+        and "fixtures" not in p.relative_to(directory).parts
+    )
+
+
+def bundled_rules_dir() -> Path:
+    """Rules shipped in the wheel (auditor/rules), or the checkout's rules/ folder."""
+    packaged = Path(str(resources.files("auditor"))) / "rules"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "rules"
+
+
+def load_dirs(directories: Iterable[Path]) -> tuple[Rule, ...]:
+    """Load every rule of the given directories; a bad file or a duplicate id refuses them all."""
+    rules: dict[str, tuple[Rule, Path]] = {}
+    for directory in directories:
+        for path in rule_files(directory):
+            rule = load_file(path)
+            if rule.id in rules:
+                raise RuleError(
+                    f"{path}: field 'id': rule '{rule.id}' is already defined in {rules[rule.id][1]}"
+                )
+            rules[rule.id] = (rule, path)
+    return tuple(sorted((r for r, _ in rules.values()), key=rule_sort_key))
+
+
+def rule_sort_key(rule: Rule) -> tuple[str, str]:
+    return (rule.requirements[0], rule.id)
+
+
+def load(extra: Iterable[Path] = ()) -> tuple[Rule, ...]:
+    return load_dirs([bundled_rules_dir(), *extra])

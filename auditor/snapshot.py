@@ -1,0 +1,127 @@
+"""Snapshot format v1: load, validate and write the recording of what Azure answered."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from auditor.atomic import write_atomic
+from auditor.errors import SnapshotError
+
+FORMAT = "auditor.snapshot"
+VERSION = 1
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A loaded snapshot: the raw document, and where it came from."""
+
+    data: Mapping[str, Any]
+    source: str
+
+    @property
+    def collected_at(self) -> str:
+        return str(self.data["collected_at"])
+
+    @property
+    def cloud(self) -> str:
+        return str(self.data["cloud"])
+
+    @property
+    def scope(self) -> Mapping[str, Any]:
+        scope: Mapping[str, Any] = self.data["scope"]
+        return scope
+
+    @property
+    def resources(self) -> list[Any]:
+        rows: list[Any] = self.data["resources"]
+        return rows
+
+    @property
+    def tables(self) -> Mapping[str, list[Any]]:
+        tables: Mapping[str, list[Any]] = self.data.get("tables", {})
+        return tables
+
+    @property
+    def arm(self) -> list[Mapping[str, Any]]:
+        arm: list[Mapping[str, Any]] = self.data["arm"]
+        return arm
+
+    @property
+    def errors(self) -> list[Mapping[str, Any]]:
+        errors: list[Mapping[str, Any]] = self.data["errors"]
+        return errors
+
+
+@cache
+def schema() -> dict[str, Any]:
+    """The JSON Schema of snapshot format v1, shipped in the package."""
+    text = resources.files("auditor").joinpath("schemas/snapshot-v1.schema.json").read_text()
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+def _describe(error: jsonschema.ValidationError) -> str:
+    where = "/".join(str(part) for part in error.absolute_path) or "(top level)"
+    return f"field '{where}': {error.message}"
+
+
+def validate(data: Any, source: str) -> Snapshot:
+    """Check a parsed document against the v1 schema and wrap it."""
+    if not isinstance(data, dict):
+        raise SnapshotError(f"{source}: expected a JSON object at the top level")
+    if data.get("format") != FORMAT:
+        raise SnapshotError(
+            f"{source}: field 'format': expected \"{FORMAT}\", found {data.get('format')!r}"
+        )
+    if data.get("version") != VERSION:
+        raise SnapshotError(
+            f"{source}: field 'version': this auditor reads snapshot version {VERSION}, "
+            f"found {data.get('version')!r}"
+        )
+    validator = jsonschema.Draft202012Validator(schema())
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    if errors:
+        raise SnapshotError(f"{source}: {_describe(errors[0])}")
+    return Snapshot(data=data, source=source)
+
+
+def load(path: Path | str) -> Snapshot:
+    """Read a snapshot file (JSON, or gzip-compressed JSON when the name ends in .gz)."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise SnapshotError(f"{path}: no such snapshot file") from None
+    except OSError as exc:
+        raise SnapshotError(f"{path}: cannot read snapshot: {exc.strerror}") from None
+    try:
+        if path.name.endswith(".gz"):
+            raw = gzip.decompress(raw)
+        data = json.loads(raw)
+    except (OSError, EOFError) as exc:
+        raise SnapshotError(f"{path}: not a valid gzip file: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise SnapshotError(f"{path}: not UTF-8 text: {exc.reason}") from None
+    except json.JSONDecodeError as exc:
+        raise SnapshotError(
+            f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from None
+    return validate(data, str(path))
+
+
+def dump(snapshot: Mapping[str, Any], path: Path | str) -> None:
+    """Write a snapshot document, gzip-compressed when the name ends in .gz."""
+    path = Path(path)
+    payload = json.dumps(snapshot, indent=1, sort_keys=False).encode()
+    if path.name.endswith(".gz"):
+        payload = gzip.compress(payload, mtime=0)
+    write_atomic(path, payload)

@@ -1,0 +1,274 @@
+"""Workloads (DR pairs) from the config file, then workspace tags, then discovery."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from auditor.config import Attestation, Config, WorkloadConfig
+from auditor.estate import Estate, Resource, norm_id
+from auditor.model import AssetClass, Tier, strictest
+
+TAG_WORKLOAD = "dr-workload"
+TAG_ROLE = "dr-role"
+TAG_TARGET = "dr-target"
+
+# Abbreviations teams put in resource names (Cloud Adoption Framework and common usage).
+REGION_ABBREVIATIONS: Mapping[str, tuple[str, ...]] = {
+    "eastus": ("eus", "use", "ue"),
+    "eastus2": ("eus2", "use2", "ue2"),
+    "westus": ("wus", "usw", "uw"),
+    "westus2": ("wus2", "usw2", "uw2"),
+    "westus3": ("wus3", "usw3", "uw3"),
+    "centralus": ("cus", "usc", "uc"),
+    "northcentralus": ("ncus", "usnc"),
+    "southcentralus": ("scus", "ussc"),
+    "westcentralus": ("wcus", "uswc"),
+    "canadacentral": ("cac", "cnc", "canc"),
+    "canadaeast": ("cae", "cne", "cane"),
+    "brazilsouth": ("brs", "bs"),
+    "northeurope": ("neu", "eun", "ne"),
+    "westeurope": ("weu", "euw", "we"),
+    "uksouth": ("uks", "suk"),
+    "ukwest": ("ukw", "wuk"),
+    "francecentral": ("frc", "fc"),
+    "francesouth": ("frs", "fs"),
+    "germanywestcentral": ("gwc", "dewc"),
+    "germanynorth": ("gn", "den"),
+    "swedencentral": ("sdc", "sec", "swc"),
+    "swedensouth": ("sds", "ses"),
+    "switzerlandnorth": ("szn", "chn"),
+    "switzerlandwest": ("szw", "chw"),
+    "norwayeast": ("nwe", "noe"),
+    "norwaywest": ("nww", "now"),
+    "eastasia": ("ea", "eas"),
+    "southeastasia": ("sea",),
+    "japaneast": ("jpe", "jae"),
+    "japanwest": ("jpw", "jaw"),
+    "koreacentral": ("krc", "koc"),
+    "koreasouth": ("krs", "kos"),
+    "australiaeast": ("aue", "ae"),
+    "australiasoutheast": ("ause", "ase"),
+    "centralindia": ("inc", "cin"),
+    "southindia": ("ins", "sin"),
+    "uaenorth": ("uan", "uaen"),
+    "southafricanorth": ("san", "zan"),
+}
+
+_SEPARATORS = re.compile(r"[-_.]+")
+
+
+@dataclass(frozen=True)
+class Workload:
+    """One DR pair and where it came from."""
+
+    name: str
+    source: str
+    reason: str
+    primary: str
+    secondary: str | None
+    targets: Mapping[AssetClass, Tier]
+    target_source: str
+    attestations: Mapping[str, Attestation] = field(default_factory=dict)
+
+    @property
+    def target_summary(self) -> str:
+        tiers = set(self.targets.values())
+        if len(tiers) == 1:
+            return next(iter(tiers)).value
+        return ", ".join(f"{cls.value}: {tier.value}" for cls, tier in self.targets.items())
+
+
+def resolve_targets(
+    target: Tier | None, targets: Mapping[AssetClass, Tier] | None, default: Tier
+) -> dict[AssetClass, Tier]:
+    """Per-class targets; foundation is judged at the strictest tier the workload asks for."""
+    base = target or default
+    per_class = dict(targets or {})
+    inference = per_class.get(AssetClass.INFERENCE, base)
+    training = per_class.get(AssetClass.TRAINING, base)
+    asked = [inference, training]
+    if AssetClass.FOUNDATION in per_class:
+        asked.append(per_class[AssetClass.FOUNDATION])
+    if target is not None or not per_class:
+        asked.append(base)
+    return {
+        AssetClass.FOUNDATION: strictest(asked),
+        AssetClass.INFERENCE: inference,
+        AssetClass.TRAINING: training,
+    }
+
+
+def region_tokens(region: str) -> set[str]:
+    return {region, *REGION_ABBREVIATIONS.get(region, ())}
+
+
+def name_stem(workspace: Resource) -> str | None:
+    """The workspace name without its region token; None when the name has no region token."""
+    tokens = [t for t in _SEPARATORS.split(workspace.name.lower()) if t]
+    known = region_tokens(workspace.location)
+    kept = [t for t in tokens if t not in known]
+    if len(kept) == len(tokens) or not kept:
+        return None
+    return "-".join(kept)
+
+
+def _activity(estate: Estate, workspace: Resource) -> int:
+    return len(estate.children_of(workspace.id, "microsoft.machinelearningservices/workspaces/onlineendpoints"))
+
+
+def _order_pair(estate: Estate, a: Resource, b: Resource) -> tuple[Resource, Resource]:
+    """Which of two discovered workspaces is the primary: a dr-role tag, else the busier one."""
+    for first, second in ((a, b), (b, a)):
+        if first.tags.get(TAG_ROLE, "").lower() == "primary":
+            return first, second
+        if second.tags.get(TAG_ROLE, "").lower() == "secondary":
+            return first, second
+    ranked = sorted((a, b), key=lambda w: (-_activity(estate, w), w.name, w.id))
+    return ranked[0], ranked[1]
+
+
+def _tag_target(workspace: Resource) -> Tier | None:
+    value = workspace.tags.get(TAG_TARGET, "").strip().lower()
+    try:
+        return Tier(value) if value else None
+    except ValueError:
+        return None
+
+
+def _from_config(entry: WorkloadConfig, default: Tier) -> Workload:
+    explicit = entry.target is not None or entry.targets is not None
+    return Workload(
+        name=entry.name,
+        source="config",
+        reason="declared in the configuration file",
+        primary=entry.primary,
+        secondary=entry.secondary,
+        targets=resolve_targets(entry.target, entry.targets, default),
+        target_source="config" if explicit else "default",
+        attestations=dict(entry.attestations),
+    )
+
+
+def _from_tags(
+    name: str, members: list[Resource], default: Tier, notes: list[str]
+) -> tuple[Workload, list[Resource]]:
+    """One workload from workspaces sharing a dr-workload tag; extra members are returned."""
+    primaries = [w for w in members if w.tags.get(TAG_ROLE, "").lower() == "primary"]
+    secondaries = [w for w in members if w.tags.get(TAG_ROLE, "").lower() == "secondary"]
+    others = [w for w in members if w not in primaries and w not in secondaries]
+    ordered = primaries + others + secondaries
+    primary = ordered[0]
+    secondary = next((w for w in secondaries + others if w is not primary), None)
+    leftovers = [w for w in members if w is not primary and w is not secondary]
+    if leftovers:
+        notes.append(
+            f"tag {TAG_WORKLOAD}={name} is on more than two workspaces; "
+            f"{', '.join(w.name for w in leftovers)} left out of the pair"
+        )
+    tag_targets = [t for t in (_tag_target(w) for w in (primary, secondary) if w) if t]
+    target = strictest(tag_targets) if tag_targets else None
+    workload = Workload(
+        name=name,
+        source="tags",
+        reason=f"workspaces tagged {TAG_WORKLOAD}={name}",
+        primary=primary.raw_id,
+        secondary=secondary.raw_id if secondary else None,
+        targets=resolve_targets(target, None, default),
+        target_source="tag" if target else "default",
+    )
+    return workload, leftovers
+
+
+def resolve(estate: Estate, config: Config, default: Tier) -> tuple[list[Workload], list[str]]:
+    """Every workspace ends up in exactly one workload; returns the workloads and notes."""
+    notes: list[str] = []
+    workloads = [_from_config(entry, default) for entry in config.workloads]
+    claimed = {norm_id(ws) for wl in workloads for ws in (wl.primary, wl.secondary) if ws}
+    names = {wl.name for wl in workloads}
+    free = [w for w in estate.workspaces if w.id not in claimed]
+
+    tagged: dict[str, list[Resource]] = defaultdict(list)
+    for ws in free:
+        tag = ws.tags.get(TAG_WORKLOAD, "").strip()
+        if tag:
+            tagged[tag].append(ws)
+    leftover_tagged: list[Resource] = []
+    for tag in sorted(tagged):
+        name = tag if tag not in names else f"{tag} (tags)"
+        workload, leftovers = _from_tags(name, tagged[tag], default, notes)
+        leftover_tagged.extend(leftovers)
+        workloads.append(workload)
+        names.add(workload.name)
+        claimed.update(norm_id(ws) for ws in (workload.primary, workload.secondary) if ws)
+    free = [w for w in free if w.id not in claimed]
+
+    discovered = _discover(estate, free)
+    for name, a, b, reason in discovered:
+        primary, secondary = _order_pair(estate, a, b)
+        unique = name if name not in names else f"{name} ({primary.name})"
+        names.add(unique)
+        claimed.update((a.id, b.id))
+        target = strictest([t for t in (_tag_target(a), _tag_target(b)) if t] or [default])
+        workloads.append(
+            Workload(
+                name=unique,
+                source="discovered",
+                reason=reason,
+                primary=primary.raw_id,
+                secondary=secondary.raw_id,
+                targets=resolve_targets(target, None, default),
+                target_source="tag" if target != default else "default",
+            )
+        )
+    for ws in (w for w in free if w.id not in claimed):
+        unique = ws.name if ws.name not in names else f"{ws.name} ({ws.subscription})"
+        names.add(unique)
+        workloads.append(
+            Workload(
+                name=unique,
+                source="standalone",
+                reason="no configured, tagged or discoverable partner workspace",
+                primary=ws.raw_id,
+                secondary=None,
+                targets=resolve_targets(_tag_target(ws), None, default),
+                target_source="tag" if _tag_target(ws) else "default",
+            )
+        )
+    return workloads, notes
+
+
+def _discover(estate: Estate, free: list[Resource]) -> list[tuple[str, Resource, Resource, str]]:
+    """Pairs of free workspaces in different regions: same name but for a region token, or
+    the only two workspaces sharing a Key Vault or container registry."""
+    pairs: list[tuple[str, Resource, Resource, str]] = []
+    taken: set[str] = set()
+    by_stem: dict[str, list[Resource]] = defaultdict(list)
+    for ws in free:
+        stem = name_stem(ws)
+        if stem is not None:
+            by_stem[stem].append(ws)
+    for stem in sorted(by_stem):
+        group = by_stem[stem]
+        if len(group) == 2 and group[0].location != group[1].location:
+            a, b = group
+            pairs.append((stem, a, b, "names differ only by a region token"))
+            taken.update((a.id, b.id))
+    for prop, label in (("properties.keyVault", "Key Vault"), ("properties.containerRegistry", "container registry")):
+        sharing: dict[str, list[Resource]] = defaultdict(list)
+        for ws in free:
+            value = ws.get(prop)
+            if ws.id not in taken and isinstance(value, str) and value:
+                sharing[norm_id(value)].append(ws)
+        for shared in sorted(sharing):
+            group = sharing[shared]
+            if len(group) == 2 and group[0].location != group[1].location:
+                a, b = group
+                if a.id in taken or b.id in taken:
+                    continue
+                name = name_stem(a) or a.name
+                pairs.append((name, a, b, f"the only two workspaces sharing the {label} {shared.rsplit('/', 1)[-1]}"))
+                taken.update((a.id, b.id))
+    return pairs
