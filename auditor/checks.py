@@ -1,4 +1,4 @@
-"""Pure check functions: each looks at the immutable estate and one workload, and says what it saw."""
+"""Pure check functions: each looks at the estate and one workload, and says what it saw."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from auditor.estate import (
     Resource,
     family_key,
     norm_id,
-    norm_region,
+    usages_path,
 )
 from auditor.model import Evidence
 from auditor.workloads import Workload
@@ -71,7 +71,9 @@ class CheckSpec:
 CHECKS: dict[str, CheckSpec] = {}
 
 
-def check(name: str, params: type[BaseModel] = NoParams) -> Callable[[CheckFunction], CheckFunction]:
+def check(
+    name: str, params: type[BaseModel] = NoParams
+) -> Callable[[CheckFunction], CheckFunction]:
     def register(function: CheckFunction) -> CheckFunction:
         CHECKS[name] = CheckSpec(function=function, params=params)
         return function
@@ -150,7 +152,7 @@ class Look:
             summary=summary,
             failures=tuple(self.failures),
             missing=tuple(dict.fromkeys(self.missing)),
-            notes=tuple(self.notes),
+            notes=tuple(dict.fromkeys(self.notes)),
             resources=tuple(self.resources),
             evidence=tuple(self.evidence),
             **flags,
@@ -309,9 +311,8 @@ def shared_geo_replicated_registry(ctx: Context, params: RegistryParams) -> Outc
     ids = []
     for ws in (primary, secondary):
         value = look.prop_id(ws, "properties.containerRegistry", null_ok=True)
-        if value is None and ws.get("properties.containerRegistry") in (None, ""):
-            if ws.get("properties.containerRegistry") is not MISSING:
-                look.fail(f"workspace {ws.name} has no container registry")
+        if ws.get("properties.containerRegistry") in (None, ""):
+            look.fail(f"workspace {ws.name} has no container registry")
         ids.append(value)
     if not (ids[0] and ids[1]):
         return look.outcome("")
@@ -406,7 +407,11 @@ def _clusters(look: Look, ctx: Context, ws: Resource) -> list[Cluster] | None:
         priority = inner.get("vmPriority", "Dedicated") if isinstance(inner, dict) else None
         look.observe(raw_id, "properties.properties.vmSize", size)
         look.observe(raw_id, "properties.properties.scaleSettings.maxNodeCount", max_nodes)
-        if not isinstance(size, str) or not isinstance(max_nodes, int) or isinstance(max_nodes, bool):
+        if (
+            not isinstance(size, str)
+            or not isinstance(max_nodes, int)
+            or isinstance(max_nodes, bool)
+        ):
             look.missing.append(f"compute {raw_id} has no vmSize or scaleSettings.maxNodeCount")
             continue
         clusters.append(
@@ -489,20 +494,22 @@ def quota_parity(ctx: Context, params: QuotaParams) -> Outcome:
     for cluster in clusters:
         size = sizes.get(cluster.vm_size.lower())
         if size is None:
-            look.fail(f"VM size {cluster.vm_size} of cluster {cluster.name} is not offered in {region}")
+            look.fail(
+                f"VM size {cluster.vm_size} of cluster {cluster.name} is not offered in {region}"
+            )
             continue
         need = cluster.max_nodes * size.vcpus
         key = (family_key(size.family), cluster.priority)
         demand[key] += need
         labels[key] = size.family
         totals[cluster.priority] += need
-    usages = f"/subscriptions/{secondary.subscription}/providers/Microsoft.MachineLearningServices/locations/{region}/usages"
+    usages = usages_path(secondary.subscription, region)
 
     def room(row: Any) -> int:
         return int(row.limit - row.current) if params.headroom else int(row.limit)
 
     for key in sorted(demand):
-        family, priority = key
+        priority = key[1]
         row = quota.families.get(key)
         if row is None:
             if priority == "lowpriority":
@@ -527,7 +534,8 @@ def quota_parity(ctx: Context, params: QuotaParams) -> Outcome:
                 f"clusters can scale to {totals[priority]}"
             )
     return look.outcome(
-        f"quota in {region} holds the {sum(totals.values())} vCPUs the primary's clusters can scale to"
+        f"quota in {region} holds the {sum(totals.values())} vCPUs "
+        "the primary's clusters can scale to"
     )
 
 
@@ -558,7 +566,9 @@ def _served(look: Look, estate: Estate, ws: Resource, *, live_only: bool) -> lis
     for endpoint in estate.children_of(ws.id, ONLINE_ENDPOINT):
         look.seen(endpoint)
         traffic = endpoint.get("properties.traffic")
-        weights = {str(k).lower(): v for k, v in traffic.items()} if isinstance(traffic, dict) else {}
+        weights = (
+            {str(k).lower(): v for k, v in traffic.items()} if isinstance(traffic, dict) else {}
+        )
         models: dict[str, int] = {}
         for deployment in estate.children_of(endpoint.id, ONLINE_DEPLOYMENT):
             if weights and not weights.get(deployment.name.lower()):
@@ -609,13 +619,12 @@ def models_in_secondary(ctx: Context, params: ModelParams) -> Outcome:
             )
             continue
         if params.capacity:
-            enough = [
-                s for s in covering if all(s.models[m] >= n for m, n in mine.models.items())
-            ]
+            enough = [s for s in covering if all(s.models[m] >= n for m, n in mine.models.items())]
             if not enough:
                 best = covering[0]
                 shortfalls = ", ".join(
-                    f"{m}: {best.models[m]} < {n}" for m, n in sorted(mine.models.items())
+                    f"{m}: {best.models[m]} < {n}"
+                    for m, n in sorted(mine.models.items())
                     if best.models[m] < n
                 )
                 look.fail(

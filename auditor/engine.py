@@ -12,6 +12,8 @@ from auditor.model import TIERS, Evidence, Finding, Level, Status
 from auditor.rules import Rule
 from auditor.workloads import Workload
 
+NO_SECONDARY = "there is no secondary workspace to compare with (see DR-01)"
+
 
 def finding_id(rule: str, workload: Workload) -> str:
     """Stable across runs: the same rule on the same workload and workspaces gives the same id."""
@@ -61,16 +63,14 @@ def _precondition(estate: Estate, rule: Rule, workload: Workload) -> Outcome | N
     if rule.needs_secondary and workload.secondary is None:
         return Outcome(
             summary="",
-            failures=("there is no secondary workspace to compare with (see DR-01)",),
+            failures=(NO_SECONDARY,),
             resources=(workload.primary,),
             evidence=(Evidence(workload.primary, "secondary", None, "a secondary workspace"),),
         )
     return None
 
 
-def evaluate_one(
-    estate: Estate, rule: Rule, workload: Workload, as_of: dt.date
-) -> Finding:
+def evaluate_one(estate: Estate, rule: Rule, workload: Workload, as_of: dt.date) -> Finding:
     outcome = _precondition(estate, rule, workload)
     if outcome is None:
         primary = estate.get(workload.primary)

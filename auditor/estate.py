@@ -13,7 +13,9 @@ from auditor.snapshot import Snapshot
 
 WORKSPACE: Final = "microsoft.machinelearningservices/workspaces"
 ONLINE_ENDPOINT: Final = "microsoft.machinelearningservices/workspaces/onlineendpoints"
-ONLINE_DEPLOYMENT: Final = "microsoft.machinelearningservices/workspaces/onlineendpoints/deployments"
+ONLINE_DEPLOYMENT: Final = (
+    "microsoft.machinelearningservices/workspaces/onlineendpoints/deployments"
+)
 BATCH_ENDPOINT: Final = "microsoft.machinelearningservices/workspaces/batchendpoints"
 STORAGE: Final = "microsoft.storage/storageaccounts"
 KEY_VAULT: Final = "microsoft.keyvault/vaults"
@@ -316,7 +318,7 @@ class Estate:
         return self.children.get(norm_id(resource_id), {}).get(rtype, ())
 
     def why_absent(self, resource_id: str) -> str:
-        """Explain a resource the snapshot lacks, naming a collection error that may be the cause."""
+        """Why a resource is not in the snapshot, naming a collection error that may explain it."""
         reason = f"{resource_id} is not in the snapshot"
         sub = subscription_of(resource_id)
         if sub is not None and sub not in self.subscriptions_in_scope:

@@ -137,7 +137,10 @@ def rule_files(directory: Path) -> list[Path]:
     if not directory.is_dir():
         raise RuleError(f"{directory}: not a rule directory")
     return sorted(
-        p for p in directory.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()
+        p
+        for p in directory.rglob("*")
+        if p.suffix in (".yaml", ".yml")
+        and p.is_file()
         and "fixtures" not in p.relative_to(directory).parts
     )
 
@@ -157,9 +160,8 @@ def load_dirs(directories: Iterable[Path]) -> tuple[Rule, ...]:
         for path in rule_files(directory):
             rule = load_file(path)
             if rule.id in rules:
-                raise RuleError(
-                    f"{path}: field 'id': rule '{rule.id}' is already defined in {rules[rule.id][1]}"
-                )
+                first = rules[rule.id][1]
+                raise RuleError(f"{path}: field 'id': rule '{rule.id}' is already in {first}")
             rules[rule.id] = (rule, path)
     return tuple(sorted((r for r, _ in rules.values()), key=rule_sort_key))
 

@@ -31,8 +31,13 @@ def _errors(estate: Estate) -> tuple[dict[str, Any], ...]:
         for err in estate.snapshot.errors
     ]
     malformed = [
-        {"source": "snapshot", "request": problem.split(":", 1)[0], "status": None,
-         "code": "MalformedRow", "message": problem}
+        {
+            "source": "snapshot",
+            "request": problem.split(":", 1)[0],
+            "status": None,
+            "code": "MalformedRow",
+            "message": problem,
+        }
         for problem in estate.problems
     ]
     return tuple(recorded + malformed)

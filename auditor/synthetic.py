@@ -71,7 +71,13 @@ SIZES: Mapping[str, Size] = {
         Size("Standard_DS12_v2", "standardDSv2Family", 4, 0, "Standard_DSv2_Family"),
         Size("Standard_E4ds_v4", "standardEDSv4Family", 4, 0, "Standard_EDSv4_Family"),
         Size("Standard_NC6s_v3", "standardNCSv3Family", 6, 1, "Standard_NCSv3_Family"),
-        Size("Standard_NC24ads_A100_v4", "StandardNCADSA100v4Family", 24, 1, "Standard_NCADSA100v4_Family"),
+        Size(
+            "Standard_NC24ads_A100_v4",
+            "StandardNCADSA100v4Family",
+            24,
+            1,
+            "Standard_NCADSA100v4_Family",
+        ),
     )
 }
 
@@ -220,8 +226,12 @@ class SnapshotBuilder:
             props.update(secondaryLocation=pair, statusOfSecondary="available")
         rid = self.rid(sub, rg, "Microsoft.Storage", f"storageAccounts/{name}")
         return self.row(
-            rid, "Microsoft.Storage/storageAccounts", region, props,
-            kind="StorageV2", sku={"name": sku, "tier": "Standard"},
+            rid,
+            "Microsoft.Storage/storageAccounts",
+            region,
+            props,
+            kind="StorageV2",
+            sku={"name": sku, "tier": "Standard"},
         )
 
     def key_vault(self, sub: str, rg: str, name: str, region: str) -> str:
@@ -242,7 +252,12 @@ class SnapshotBuilder:
         return self.row(rid, "Microsoft.KeyVault/vaults", region, props)
 
     def registry(
-        self, sub: str, rg: str, name: str, region: str, sku: str = "Premium",
+        self,
+        sub: str,
+        rg: str,
+        name: str,
+        region: str,
+        sku: str = "Premium",
         replicas: Mapping[str, str] | None = None,
     ) -> str:
         rid = self.rid(sub, rg, "Microsoft.ContainerRegistry", f"registries/{name}")
@@ -254,8 +269,13 @@ class SnapshotBuilder:
             "zoneRedundancy": "Enabled" if sku == "Premium" else "Disabled",
             "dataEndpointEnabled": False,
         }
-        self.row(rid, "Microsoft.ContainerRegistry/registries", region, props,
-                 sku={"name": sku, "tier": sku})
+        self.row(
+            rid,
+            "Microsoft.ContainerRegistry/registries",
+            region,
+            props,
+            sku={"name": sku, "tier": sku},
+        )
         for replica_region, state in (replicas or {}).items():
             self.row(
                 f"{rid}/replications/{replica_region}",
@@ -265,7 +285,8 @@ class SnapshotBuilder:
                     "provisioningState": state,
                     "status": {
                         "displayStatus": "Ready" if state == "Succeeded" else "Failed",
-                        "message": "The replication is ready." if state == "Succeeded"
+                        "message": "The replication is ready."
+                        if state == "Succeeded"
                         else "The replication could not be provisioned.",
                         "timestamp": "2026-10-01T08:15:37.0707808Z",
                     },
@@ -291,12 +312,22 @@ class SnapshotBuilder:
             "publicNetworkAccessForQuery": "Enabled",
             "publicNetworkAccessForIngestion": "Enabled",
         }
-        return self.row(rid, "Microsoft.Insights/components", REGIONS[region].display, props,
-                        kind="web")
+        return self.row(
+            rid, "Microsoft.Insights/components", REGIONS[region].display, props, kind="web"
+        )
 
     def workspace(
-        self, sub: str, rg: str, name: str, region: str, *, storage: str, key_vault: str,
-        registry: str | None, app_insights: str, tags: dict[str, str] | None = None,
+        self,
+        sub: str,
+        rg: str,
+        name: str,
+        region: str,
+        *,
+        storage: str,
+        key_vault: str,
+        registry: str | None,
+        app_insights: str,
+        tags: dict[str, str] | None = None,
         kind: str = "Default",
     ) -> str:
         rid = self.rid(sub, rg, "Microsoft.MachineLearningServices", f"workspaces/{name}")
@@ -316,13 +347,23 @@ class SnapshotBuilder:
             "workspaceId": str(uuid.uuid5(uuid.NAMESPACE_URL, rid.lower())),
         }
         return self.row(
-            rid, "Microsoft.MachineLearningServices/workspaces", region, props,
-            kind=kind, sku={"name": "Basic", "tier": "Basic"}, tags=tags,
-            identity={"type": "SystemAssigned", "principalId": "11111111-2222-3333-4444-555555555555",
-                      "tenantId": self.tenant},
+            rid,
+            "Microsoft.MachineLearningServices/workspaces",
+            region,
+            props,
+            kind=kind,
+            sku={"name": "Basic", "tier": "Basic"},
+            tags=tags,
+            identity={
+                "type": "SystemAssigned",
+                "principalId": "11111111-2222-3333-4444-555555555555",
+                "tenantId": self.tenant,
+            },
         )
 
-    def computes(self, workspace: str, region: str, clusters: Iterable[tuple[str, str, int, str]]) -> None:
+    def computes(
+        self, workspace: str, region: str, clusters: Iterable[tuple[str, str, int, str]]
+    ) -> None:
         """Record GET {workspace}/computes: (name, vm size, max nodes, priority) per cluster."""
         value = []
         for name, size, max_nodes, priority in clusters:
@@ -360,8 +401,14 @@ class SnapshotBuilder:
         self.read(computes_path(workspace), API_ML, {"value": value})
 
     def quota(
-        self, sub: str, region: str, families: Mapping[str, int], *, dedicated_total: int,
-        low_priority_total: int = 100, used: Mapping[str, int] | None = None,
+        self,
+        sub: str,
+        region: str,
+        families: Mapping[str, int],
+        *,
+        dedicated_total: int,
+        low_priority_total: int = 100,
+        used: Mapping[str, int] | None = None,
     ) -> None:
         """Record ML usages and vmSizes for a subscription and region (families: usage family
         name -> dedicated vCPU limit)."""
@@ -372,8 +419,10 @@ class SnapshotBuilder:
                 "type": "Microsoft.MachineLearningServices/dedicatedCores/usages",
                 "currentValue": sum(used.values()),
                 "limit": dedicated_total,
-                "name": {"localizedValue": "Total Cluster Dedicated Regional vCPUs",
-                         "value": "Total Cluster Dedicated Regional vCPUs"},
+                "name": {
+                    "localizedValue": "Total Cluster Dedicated Regional vCPUs",
+                    "value": "Total Cluster Dedicated Regional vCPUs",
+                },
                 "unit": "Count",
             },
             {
@@ -381,8 +430,10 @@ class SnapshotBuilder:
                 "type": "Microsoft.MachineLearningServices/lowPriorityCores/usages",
                 "currentValue": 0,
                 "limit": low_priority_total,
-                "name": {"localizedValue": "Total Cluster LowPriority Regional vCPUs",
-                         "value": "Total Cluster LowPriority Regional vCPUs"},
+                "name": {
+                    "localizedValue": "Total Cluster LowPriority Regional vCPUs",
+                    "value": "Total Cluster LowPriority Regional vCPUs",
+                },
                 "unit": "Count",
             },
         ]
@@ -418,17 +469,26 @@ class SnapshotBuilder:
         self.read(vm_sizes_path(sub, region), API_ML, {"value": sizes})
 
     def online_endpoint(
-        self, workspace: str, region: str, name: str,
-        deployments: Iterable[tuple[str, str, int, str]], *, traffic: Mapping[str, int] | None = None,
+        self,
+        workspace: str,
+        region: str,
+        name: str,
+        deployments: Iterable[tuple[str, str, int, str]],
+        *,
+        traffic: Mapping[str, int] | None = None,
     ) -> str:
         """An online endpoint and its deployments: (name, model id, instance count, state)."""
         rid = f"{workspace}/onlineEndpoints/{name}"
         deployments = list(deployments)
-        traffic = dict(traffic) if traffic is not None else (
-            {deployments[0][0]: 100} if deployments else {}
+        traffic = (
+            dict(traffic)
+            if traffic is not None
+            else ({deployments[0][0]: 100} if deployments else {})
         )
         self.row(
-            rid, "Microsoft.MachineLearningServices/workspaces/onlineEndpoints", region,
+            rid,
+            "Microsoft.MachineLearningServices/workspaces/onlineEndpoints",
+            region,
             {
                 "description": f"{name} scoring",
                 "authMode": "AMLToken",
@@ -438,7 +498,8 @@ class SnapshotBuilder:
                 "publicNetworkAccess": "Enabled",
                 "traffic": traffic,
             },
-            kind="Managed", identity={"type": "SystemAssigned"},
+            kind="Managed",
+            identity={"type": "SystemAssigned"},
         )
         for dep, model, count, state in deployments:
             self.row(
@@ -450,19 +511,35 @@ class SnapshotBuilder:
                     "instanceType": "Standard_DS3_v2",
                     "model": model,
                     "scaleSettings": {"scaleType": "Default"},
-                    "requestSettings": {"maxQueueWait": "PT0.5S", "requestTimeout": "PT5S",
-                                        "maxConcurrentRequestsPerInstance": 1},
+                    "requestSettings": {
+                        "maxQueueWait": "PT0.5S",
+                        "requestTimeout": "PT5S",
+                        "maxConcurrentRequestsPerInstance": 1,
+                    },
                     "appInsightsEnabled": True,
                     "provisioningState": state,
                 },
-                kind="Managed", sku={"name": "Default", "tier": "Standard", "capacity": count},
+                kind="Managed",
+                sku={"name": "Default", "tier": "Standard", "capacity": count},
             )
         return rid
 
-    def error(self, source: str, request: str, status: int | None, code: str, message: str,
-              subscription: str | None = None) -> None:
-        entry: dict[str, Any] = {"source": source, "request": request, "status": status,
-                                 "code": code, "message": message}
+    def error(
+        self,
+        source: str,
+        request: str,
+        status: int | None,
+        code: str,
+        message: str,
+        subscription: str | None = None,
+    ) -> None:
+        entry: dict[str, Any] = {
+            "source": source,
+            "request": request,
+            "status": status,
+            "code": code,
+            "message": message,
+        }
         if subscription:
             entry["subscription"] = subscription
         self.errors.append(entry)
@@ -474,8 +551,11 @@ class SnapshotBuilder:
             "collected_at": self.collected_at,
             "cloud": self.cloud,
             "tool": {"name": "auditor", "version": "synthetic"},
-            "scope": {"subscriptions": sorted(set(self.subscriptions)), "management_groups": [],
-                      "tenant_id": self.tenant},
+            "scope": {
+                "subscriptions": sorted(set(self.subscriptions)),
+                "management_groups": [],
+                "tenant_id": self.tenant,
+            },
             "resources": copy.deepcopy(self.rows),
             "arm": [copy.deepcopy(self.arm[k]) for k in sorted(self.arm)],
             "errors": copy.deepcopy(self.errors),
@@ -503,7 +583,9 @@ class PairSpec:
     shared_storage: bool = False
     shared_key_vault: bool = True
     shared_app_insights: bool = False
-    clusters: tuple[tuple[str, str, int, str], ...] = (("cpu-cluster", "Standard_DS3_v2", 8, "Dedicated"),)
+    clusters: tuple[tuple[str, str, int, str], ...] = (
+        ("cpu-cluster", "Standard_DS3_v2", 8, "Dedicated"),
+    )
     secondary_clusters: tuple[tuple[str, str, int, str], ...] | None = None
     quota: int = 96
     endpoints: tuple[tuple[str, str, int], ...] = (("score", "model", 3),)
@@ -522,22 +604,38 @@ def add_pair(builder: SnapshotBuilder, spec: PairSpec) -> tuple[str, str]:
     replicas = {s_reg: "Succeeded"} if spec.replicate_registry else {}
     acr = builder.registry(spec.sub, rg, f"acr{short}", p_reg, spec.registry_sku, replicas)
     st1 = builder.storage(spec.sub, rg, f"st{short}{p_reg}"[:24], p_reg, spec.storage_sku)
-    st2 = st1 if spec.shared_storage else builder.storage(
-        spec.sub, rg, f"st{short}{s_reg}"[:24], s_reg, spec.storage_sku)
+    st2 = (
+        st1
+        if spec.shared_storage
+        else builder.storage(spec.sub, rg, f"st{short}{s_reg}"[:24], s_reg, spec.storage_sku)
+    )
     ai1 = builder.app_insights(spec.sub, rg, f"appi-{spec.name}-{p_reg}", p_reg)
-    ai2 = ai1 if spec.shared_app_insights else builder.app_insights(
-        spec.sub, rg, f"appi-{spec.name}-{s_reg}", s_reg)
+    ai2 = (
+        ai1
+        if spec.shared_app_insights
+        else builder.app_insights(spec.sub, rg, f"appi-{spec.name}-{s_reg}", s_reg)
+    )
     ids = []
     for role, region, storage, vault, insights in (
-        ("primary", p_reg, st1, kv, ai1), ("secondary", s_reg, st2, kv2, ai2)
+        ("primary", p_reg, st1, kv, ai1),
+        ("secondary", s_reg, st2, kv2, ai2),
     ):
         tags = {"dr-workload": spec.name, "dr-role": role} if spec.tags else {"env": "prod"}
         ids.append(
             builder.workspace(
-                spec.sub, rg, f"mlw-{spec.name}-{region}", region, storage=storage,
-                key_vault=vault, registry=acr, app_insights=insights.replace(
+                spec.sub,
+                rg,
+                f"mlw-{spec.name}-{region}",
+                region,
+                storage=storage,
+                key_vault=vault,
+                registry=acr,
+                app_insights=insights.replace(
                     "/providers/microsoft.insights/", "/providers/Microsoft.Insights/"
-                ) if role == "secondary" else insights, tags=tags,
+                )
+                if role == "secondary"
+                else insights,
+                tags=tags,
             )
         )
     primary, secondary = ids
@@ -546,12 +644,25 @@ def add_pair(builder: SnapshotBuilder, spec: PairSpec) -> tuple[str, str]:
     builder.computes(secondary, s_reg, mirror)
     for ws, region, endpoints in (
         (primary, p_reg, spec.endpoints),
-        (secondary, s_reg, spec.endpoints if spec.secondary_endpoints is None else spec.secondary_endpoints),
+        (
+            secondary,
+            s_reg,
+            spec.endpoints if spec.secondary_endpoints is None else spec.secondary_endpoints,
+        ),
     ):
         for endpoint, model, count in endpoints:
             builder.online_endpoint(
-                ws, region, endpoint,
-                [("blue", f"azureml://registries/mlr-shared/models/{model}/versions/3", count, "Succeeded")],
+                ws,
+                region,
+                endpoint,
+                [
+                    (
+                        "blue",
+                        f"azureml://registries/mlr-shared/models/{model}/versions/3",
+                        count,
+                        "Succeeded",
+                    )
+                ],
             )
     return primary, secondary
 

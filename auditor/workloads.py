@@ -75,10 +75,11 @@ class Workload:
 
     @property
     def target_summary(self) -> str:
-        tiers = set(self.targets.values())
-        if len(tiers) == 1:
-            return next(iter(tiers)).value
-        return ", ".join(f"{cls.value}: {tier.value}" for cls, tier in self.targets.items())
+        base = self.targets[AssetClass.FOUNDATION]
+        others = [
+            f"{cls.value} {tier.value}" for cls, tier in self.targets.items() if tier is not base
+        ]
+        return base.value + (f" ({', '.join(others)})" if others else "")
 
 
 def resolve_targets(
@@ -116,7 +117,11 @@ def name_stem(workspace: Resource) -> str | None:
 
 
 def _activity(estate: Estate, workspace: Resource) -> int:
-    return len(estate.children_of(workspace.id, "microsoft.machinelearningservices/workspaces/onlineendpoints"))
+    return len(
+        estate.children_of(
+            workspace.id, "microsoft.machinelearningservices/workspaces/onlineendpoints"
+        )
+    )
 
 
 def _order_pair(estate: Estate, a: Resource, b: Resource) -> tuple[Resource, Resource]:
@@ -256,7 +261,10 @@ def _discover(estate: Estate, free: list[Resource]) -> list[tuple[str, Resource,
             a, b = group
             pairs.append((stem, a, b, "names differ only by a region token"))
             taken.update((a.id, b.id))
-    for prop, label in (("properties.keyVault", "Key Vault"), ("properties.containerRegistry", "container registry")):
+    for prop, label in (
+        ("properties.keyVault", "Key Vault"),
+        ("properties.containerRegistry", "container registry"),
+    ):
         sharing: dict[str, list[Resource]] = defaultdict(list)
         for ws in free:
             value = ws.get(prop)
@@ -269,6 +277,13 @@ def _discover(estate: Estate, free: list[Resource]) -> list[tuple[str, Resource,
                 if a.id in taken or b.id in taken:
                     continue
                 name = name_stem(a) or a.name
-                pairs.append((name, a, b, f"the only two workspaces sharing the {label} {shared.rsplit('/', 1)[-1]}"))
+                pairs.append(
+                    (
+                        name,
+                        a,
+                        b,
+                        f"the only two workspaces sharing the {label} {shared.rsplit('/', 1)[-1]}",
+                    )
+                )
                 taken.update((a.id, b.id))
     return pairs

@@ -21,35 +21,70 @@ def build() -> tuple[dict[str, Any], dict[str, Any]]:
     b.subscription(SUB_PROD)
     b.subscription(SUB_DATA)
     standard_quota(b, SUB_PROD, ["eastus", "westus", "eastus2", "centralus"], 96)
-    standard_quota(b, SUB_DATA, ["westeurope", "northeurope", "swedencentral", "swedensouth", "uksouth"], 48)
-    fraud = add_pair(b, PairSpec(
-        name="fraud", sub=SUB_PROD, primary_region="eastus", secondary_region="westus",
-        clusters=(("cpu-train", "Standard_DS3_v2", 8, "Dedicated"),
-                  ("gpu-train", "Standard_NC6s_v3", 4, "Dedicated")),
-        endpoints=(("fraud-score", "fraud-detector", 3),),
-    ))
-    churn = add_pair(b, PairSpec(
-        name="churn", sub=SUB_PROD, primary_region="eastus2", secondary_region="centralus",
-        clusters=(("cpu-train", "Standard_DS3_v2", 10, "Dedicated"),),
-        secondary_clusters=(("cpu-train", "Standard_DS3_v2", 4, "Dedicated"),),
-        endpoints=(("churn-score", "churn-model", 4),),
-        secondary_endpoints=(("churn-score", "churn-model", 1),),
-    ))
-    add_pair(b, PairSpec(
-        name="recsys", sub=SUB_DATA, primary_region="westeurope", secondary_region="northeurope",
-        registry_sku="Standard", replicate_registry=False, shared_storage=True,
-        storage_sku="Standard_RAGRS", tags=True,
-        clusters=(("gpu-train", "Standard_NC24ads_A100_v4", 4, "Dedicated"),),
-        endpoints=(),
-    ))
-    add_pair(b, PairSpec(
-        name="forecast", sub=SUB_DATA, primary_region="swedencentral",
-        secondary_region="swedensouth", clusters=(("cpu-train", "Standard_E4ds_v4", 4, "Dedicated"),),
-        endpoints=(("forecast-score", "demand-forecast", 2),), secondary_endpoints=(),
-    ))
+    standard_quota(
+        b, SUB_DATA, ["westeurope", "northeurope", "swedencentral", "swedensouth", "uksouth"], 48
+    )
+    fraud = add_pair(
+        b,
+        PairSpec(
+            name="fraud",
+            sub=SUB_PROD,
+            primary_region="eastus",
+            secondary_region="westus",
+            clusters=(
+                ("cpu-train", "Standard_DS3_v2", 8, "Dedicated"),
+                ("gpu-train", "Standard_NC6s_v3", 4, "Dedicated"),
+            ),
+            endpoints=(("fraud-score", "fraud-detector", 3),),
+        ),
+    )
+    churn = add_pair(
+        b,
+        PairSpec(
+            name="churn",
+            sub=SUB_PROD,
+            primary_region="eastus2",
+            secondary_region="centralus",
+            clusters=(("cpu-train", "Standard_DS3_v2", 10, "Dedicated"),),
+            secondary_clusters=(("cpu-train", "Standard_DS3_v2", 4, "Dedicated"),),
+            endpoints=(("churn-score", "churn-model", 4),),
+            secondary_endpoints=(("churn-score", "churn-model", 1),),
+        ),
+    )
+    add_pair(
+        b,
+        PairSpec(
+            name="recsys",
+            sub=SUB_DATA,
+            primary_region="westeurope",
+            secondary_region="northeurope",
+            registry_sku="Standard",
+            replicate_registry=False,
+            shared_storage=True,
+            storage_sku="Standard_RAGRS",
+            tags=True,
+            clusters=(("gpu-train", "Standard_NC24ads_A100_v4", 4, "Dedicated"),),
+            endpoints=(),
+        ),
+    )
+    add_pair(
+        b,
+        PairSpec(
+            name="forecast",
+            sub=SUB_DATA,
+            primary_region="swedencentral",
+            secondary_region="swedensouth",
+            clusters=(("cpu-train", "Standard_E4ds_v4", 4, "Dedicated"),),
+            endpoints=(("forecast-score", "demand-forecast", 2),),
+            secondary_endpoints=(),
+        ),
+    )
     rg = "rg-sandbox"
     sandbox = b.workspace(
-        SUB_DATA, rg, "mlw-sandbox-uksouth", "uksouth",
+        SUB_DATA,
+        rg,
+        "mlw-sandbox-uksouth",
+        "uksouth",
         storage=b.storage(SUB_DATA, rg, "stsandboxuks", "uksouth", "Standard_LRS"),
         key_vault=b.key_vault(SUB_DATA, rg, "kv-sandbox", "uksouth"),
         registry=None,
@@ -59,17 +94,30 @@ def build() -> tuple[dict[str, Any], dict[str, Any]]:
     b.computes(sandbox, "uksouth", [("cpu-small", "Standard_DS3_v2", 2, "LowPriority")])
     evidence = "https://dev.azure.com/contoso/ml-platform/_wiki/wikis/dr/42"
     attest = {
-        req: {"by": "ml-platform@contoso.example", "date": "2026-10-01", "evidence": evidence,
-              "expires": "2027-04-01"}
+        req: {
+            "by": "ml-platform@contoso.example",
+            "date": "2026-10-01",
+            "evidence": evidence,
+            "expires": "2027-04-01",
+        }
         for req in ("DR-16", "DR-20", "DR-21")
     }
     config = {
         "workloads": [
-            {"name": "fraud-scoring", "primary": fraud[0], "secondary": fraud[1],
-             "target": "hot/hot", "attestations": attest},
-            {"name": "churn-prediction", "primary": churn[0], "secondary": churn[1],
-             "targets": {"inference": "hot/warm", "training": "hot/cold"},
-             "attestations": {"DR-16": {**attest["DR-16"], "expires": "2026-11-01"}}},
+            {
+                "name": "fraud-scoring",
+                "primary": fraud[0],
+                "secondary": fraud[1],
+                "target": "hot/hot",
+                "attestations": attest,
+            },
+            {
+                "name": "churn-prediction",
+                "primary": churn[0],
+                "secondary": churn[1],
+                "targets": {"inference": "hot/warm", "training": "hot/cold"},
+                "attestations": {"DR-16": {**attest["DR-16"], "expires": "2026-11-01"}},
+            },
         ]
     }
     return b.build(), config

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from functools import cache
+from importlib import resources
 from typing import Any
 
 from auditor.model import TIERS, Finding, Status
@@ -97,3 +99,11 @@ def document(report: Report) -> dict[str, Any]:
 
 def render(report: Report) -> bytes:
     return (json.dumps(document(report), indent=2, ensure_ascii=False) + "\n").encode()
+
+
+@cache
+def schema() -> dict[str, Any]:
+    """The JSON Schema of the JSON report, shipped in the package."""
+    text = resources.files("auditor").joinpath("schemas/report-v1.schema.json").read_text()
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded

@@ -1,0 +1,278 @@
+"""The command line: parses arguments, calls the library, maps errors to exit codes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+import yaml
+
+from auditor import __version__, demo, rules, scan, snapshot
+from auditor import config as config_mod
+from auditor.atomic import write_atomic
+from auditor.errors import AuditorError, RenderError
+from auditor.model import TIERS, Tier
+from auditor.render import FORMATS, terminal
+from auditor.report import EXIT_USAGE
+
+EXIT_CODES = """\b
+Exit codes:
+  0  every workload is ready for its target tier and the scan is complete
+  1  a workload is not ready for its target tier
+  2  bad input or usage (snapshot, config, rule file, arguments)
+  3  the scan is incomplete: something could not be collected (wins over 1)"""
+
+
+def _fail(message: str) -> None:
+    click.echo(f"auditor: error: {message}", err=True)
+
+
+def _write(path: str, payload: bytes) -> None:
+    if path == "-":
+        sys.stdout.buffer.write(payload)
+        sys.stdout.flush()
+        return
+    try:
+        write_atomic(Path(path), payload)
+    except OSError as exc:
+        raise RenderError(f"{path}: cannot write report: {exc.strerror or exc}") from None
+
+
+def _color(option: bool | None, stream: Any) -> bool:
+    if option is not None:
+        return option
+    return bool(stream.isatty()) and "NO_COLOR" not in os.environ
+
+
+@click.group(
+    context_settings={
+        "help_option_names": ["-h", "--help"],
+        "max_content_width": 100,
+        "terminal_width": 100,
+    },
+    epilog=EXIT_CODES,
+)
+@click.version_option(__version__, prog_name="auditor")
+def cli() -> None:
+    """Azure Machine Learning disaster-recovery readiness scanner.
+
+    Tells, with evidence, whether each primary/secondary workspace pair is ready for
+    hot/hot, hot/warm and hot/cold failover, following Microsoft's Azure ML guidance.
+    """
+
+
+def _format_options(command: Any) -> Any:
+    for fmt in reversed(FORMATS):
+        command = click.option(fmt.option, f"out_{fmt.name}", metavar="PATH", help=fmt.help)(
+            command
+        )
+    return command
+
+
+@cli.command(epilog=EXIT_CODES)
+@click.option("--demo", is_flag=True, help="Scan the bundled demo estate (and its config).")
+@click.option(
+    "--snapshot",
+    "snapshot_path",
+    metavar="PATH",
+    help="Scan a saved snapshot (.json or .json.gz) offline.",
+)
+@click.option("--config", "config_path", metavar="PATH", help="Workloads, targets, attestations.")
+@click.option(
+    "--rules",
+    "rule_dirs",
+    metavar="DIR",
+    multiple=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Add a directory of your own rule files (repeatable).",
+)
+@click.option(
+    "--target",
+    type=click.Choice([t.value for t in TIERS]),
+    default=Tier.HOT_COLD.value,
+    show_default=True,
+    help="Target tier of workloads that set none.",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Judge attestation expiry at this date (default: today).",
+)
+@_format_options
+@click.option("-v", "--verbose", is_flag=True, help="Show every finding with its evidence.")
+@click.option("-q", "--quiet", is_flag=True, help="No terminal summary.")
+@click.option(
+    "--color/--no-color", default=None, help="Force colour on or off (NO_COLOR is honoured)."
+)
+def scan_cmd(
+    demo: bool,
+    snapshot_path: str | None,
+    config_path: str | None,
+    rule_dirs: tuple[Path, ...],
+    target: str,
+    as_of: dt.datetime | None,
+    verbose: bool,
+    quiet: bool,
+    color: bool | None,
+    **outputs: str | None,
+) -> int:
+    """Scan an estate and report readiness per workload and tier."""
+    if demo and snapshot_path:
+        raise click.UsageError("--demo and --snapshot are exclusive: choose one")
+    if not demo and not snapshot_path:
+        raise click.UsageError(
+            "nothing to scan: give --snapshot PATH or --demo "
+            "(live collection from Azure is not available in this version)"
+        )
+    source = str(snapshot_path) if snapshot_path else "demo"
+    snap = snapshot.load(demo_snapshot() if demo else Path(str(snapshot_path)))
+    if demo:
+        snap = snapshot.Snapshot(data=snap.data, source="demo")
+    if config_path:
+        config = config_mod.load(config_path)
+    elif demo:
+        config = config_mod.load(demo_config())
+    else:
+        config = config_mod.Config()
+    loaded = rules.load(rule_dirs)
+    report = scan.run(
+        snap,
+        config,
+        loaded,
+        default_target=Tier(target),
+        as_of=as_of.date() if as_of else None,
+        source=source,
+    )
+    to_stdout = [fmt for fmt in FORMATS if outputs.get(f"out_{fmt.name}") == "-"]
+    if len(to_stdout) > 1:
+        raise click.UsageError("only one format can be written to stdout ('-')")
+    for fmt in FORMATS:
+        path = outputs.get(f"out_{fmt.name}")
+        if path:
+            _write(path, fmt.render(report))
+    if not quiet:
+        stream = sys.stderr if to_stdout else sys.stdout
+        width = shutil.get_terminal_size((120, 40)).columns
+        text = terminal.render(report, verbose=verbose, color=_color(color, stream), width=width)
+        stream.write(text)
+        stream.flush()
+    return report.exit_code
+
+
+cli.add_command(scan_cmd, name="scan")
+
+
+def demo_snapshot() -> Path:
+    return demo.snapshot_path()
+
+
+def demo_config() -> Path:
+    return demo.config_path()
+
+
+@cli.group("rules")
+def rules_group() -> None:
+    """List, show and validate rules."""
+
+
+_rules_option = click.option(
+    "--rules",
+    "rule_dirs",
+    metavar="DIR",
+    multiple=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also load this directory of rule files (repeatable).",
+)
+
+
+@rules_group.command("list")
+@_rules_option
+@click.option("--json", "as_json", is_flag=True, help="Print the rules as JSON.")
+def rules_list(rule_dirs: tuple[Path, ...], as_json: bool) -> int:
+    """List every rule with its requirements and level per tier."""
+    loaded = rules.load(rule_dirs)
+    if as_json:
+        click.echo(json.dumps([r.model_dump(mode="json") for r in loaded], indent=2))
+        return 0
+    header = f"{'RULE':<16} {'REQUIREMENTS':<13} {'CLASS':<11} {'SEVERITY':<9} "
+    header += " ".join(f"{t.value:<11}" for t in TIERS) + " TITLE"
+    click.echo(header)
+    for rule in loaded:
+        levels = " ".join(f"{rule.levels[t].value:<11}" for t in TIERS)
+        click.echo(
+            f"{rule.id:<16} {','.join(rule.requirements):<13} {rule.asset_class.value:<11} "
+            f"{rule.severity.value:<9} {levels} {rule.title}"
+        )
+    return 0
+
+
+@rules_group.command("show")
+@click.argument("rule_id")
+@_rules_option
+def rules_show(rule_id: str, rule_dirs: tuple[Path, ...]) -> int:
+    """Show one rule (or every rule citing a requirement id such as DR-10)."""
+    loaded = rules.load(rule_dirs)
+    chosen = [r for r in loaded if r.id.lower() == rule_id.lower()]
+    if not chosen:
+        chosen = [r for r in loaded if rule_id.upper() in r.requirements]
+    if not chosen:
+        raise click.BadParameter(f"no rule or requirement '{rule_id}'", param_hint="RULE_ID")
+    for rule in chosen:
+        click.echo(yaml.safe_dump(rule.model_dump(mode="json"), sort_keys=False, width=100))
+    return 0
+
+
+@rules_group.command("validate")
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+def rules_validate(directory: Path | None) -> int:
+    """Validate a rule directory (default: the bundled rules)."""
+    dirs = [directory] if directory else [rules.bundled_rules_dir()]
+    loaded = rules.load_dirs(dirs)
+    where = directory if directory else "bundled rules"
+    click.echo(f"{len(loaded)} rule(s) valid in {where}")
+    return 0
+
+
+@cli.command("schema")
+@click.argument("which", type=click.Choice(["snapshot", "report"]))
+def schema_cmd(which: str) -> int:
+    """Print the JSON Schema of the snapshot format or of the JSON report."""
+    if which == "snapshot":
+        document = snapshot.schema()
+    else:
+        from auditor.render import json_report
+
+        document = json_report.schema()
+    click.echo(json.dumps(document, indent=2))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI and return its exit code (never raises for bad input)."""
+    args = list(argv) if argv is not None else sys.argv[1:]
+    try:
+        result = cli.main(args=args, prog_name="auditor", standalone_mode=False)
+    except click.exceptions.ClickException as exc:
+        exc.show()
+        return EXIT_USAGE
+    except click.exceptions.Abort:
+        _fail("aborted")
+        return 130
+    except AuditorError as exc:
+        _fail(str(exc))
+        return EXIT_USAGE
+    except BrokenPipeError:
+        return 0
+    return result if isinstance(result, int) else 0
+
+
+def entry() -> None:
+    sys.exit(main())

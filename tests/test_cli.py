@@ -1,0 +1,371 @@
+"""The CLI as a user runs it: exit codes, outputs, and one-line errors on bad input."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from auditor import demo
+from auditor.render import FORMATS
+from auditor.render.json_report import schema as report_schema
+
+
+def _report(path: Path) -> dict:
+    document = json.loads(path.read_text())
+    jsonschema.Draft202012Validator(report_schema()).validate(document)
+    return document
+
+
+def test_demo_scan_shows_the_range(run, tmp_path):
+    out = tmp_path / "report.json"
+    result = run("scan", "--demo", "--as-of", "2026-11-26", "--json", str(out))
+    assert result.code == 1, result.err
+    report = _report(out)
+    workloads = {w["name"]: w for w in report["workloads"]}
+    fraud = workloads["fraud-scoring"]
+    assert all(fraud["tiers"][t]["ready"] for t in ("hot/hot", "hot/warm", "hot/cold"))
+    churn = workloads["churn-prediction"]
+    assert churn["tiers"]["hot/warm"]["ready"] and not churn["tiers"]["hot/hot"]["ready"]
+    assert set(churn["tiers"]["hot/hot"]["blocking"]) == {"DR-08", "DR-10-CAPACITY"}
+    recsys = workloads["recsys"]
+    assert recsys["source"] == "tags"
+    assert {"DR-04", "DR-06"} <= set(recsys["tiers"]["hot/cold"]["blocking"])
+    assert workloads["mlw-sandbox-uksouth"]["secondary"] is None
+    assert report["scan"]["complete"] is True
+    assert report["summary"]["exit_code"] == 1
+    # the terminal summary names every workload and its verdict
+    for name in workloads:
+        assert name in result.out
+    assert "NOT ready for its target" in result.out
+
+
+def test_json_to_stdout_is_the_report_and_summary_goes_to_stderr(run):
+    result = run("scan", "--demo", "--json", "-")
+    document = json.loads(result.out)
+    assert document["schema_version"].startswith("1.")
+    assert "Readiness per workload" in result.err
+
+
+def test_plain_output_without_a_terminal_has_no_escape_codes(run, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    result = run("scan", "--demo")
+    assert "\x1b[" not in result.out
+    forced = run("scan", "--demo", "--color")
+    assert "\x1b[" in forced.out
+
+
+def test_every_format_in_the_table_writes_a_file(run, tmp_path):
+    args = ["scan", "--demo", "-q"]
+    for fmt in FORMATS:
+        args += [fmt.option, str(tmp_path / f"report{fmt.suffix}")]
+    assert run(*args).code == 1
+    for fmt in FORMATS:
+        written = (tmp_path / f"report{fmt.suffix}").read_bytes()
+        assert len(written) > 1000, fmt.name
+
+
+def test_output_is_deterministic_for_the_same_input(run, tmp_path):
+    paths = [tmp_path / "a.json", tmp_path / "b.json"]
+    for path in paths:
+        run("scan", "--demo", "-q", "--as-of", "2026-11-26", "--json", str(path))
+    first, second = (json.loads(p.read_text()) for p in paths)
+    first.pop("generated_at"), second.pop("generated_at")
+    assert first == second
+    assert [f["id"] for f in first["findings"]] == [f["id"] for f in second["findings"]]
+
+
+def test_gzip_snapshot_scans_like_plain(run, tmp_path):
+    gz = tmp_path / "estate.json.gz"
+    gz.write_bytes(gzip.compress(demo.snapshot_path().read_bytes()))
+    plain, zipped = tmp_path / "plain.json", tmp_path / "zipped.json"
+    config = str(demo.config_path())
+    run(
+        "scan",
+        "--snapshot",
+        str(demo.snapshot_path()),
+        "--config",
+        config,
+        "-q",
+        "--json",
+        str(plain),
+    )
+    run("scan", "--snapshot", str(gz), "--config", config, "-q", "--json", str(zipped))
+    a, b = _report(plain), _report(zipped)
+    assert a["workloads"] == b["workloads"]
+
+
+def test_a_ready_estate_exits_zero(run, demo_doc, write_json, tmp_path):
+    config = tmp_path / "auditor.yaml"
+    config.write_text(demo.config_path().read_text())
+    # Keep only the workload that is ready for hot/hot.
+    demo_doc["resources"] = [r for r in demo_doc["resources"] if "fraud" in r["id"]]
+    import yaml
+
+    cfg = yaml.safe_load(config.read_text())
+    cfg["workloads"] = [w for w in cfg["workloads"] if w["name"] == "fraud-scoring"]
+    config.write_text(yaml.safe_dump(cfg))
+    result = run(
+        "scan",
+        "--snapshot",
+        str(write_json(demo_doc)),
+        "--config",
+        str(config),
+        "--as-of",
+        "2026-11-26",
+    )
+    assert result.code == 0, result.out
+
+
+def test_collection_errors_make_the_scan_incomplete_with_exit_3(
+    run, demo_doc, write_json, tmp_path
+):
+    sub = demo.SUB_PROD
+    path = (
+        f"/subscriptions/{sub}/providers/Microsoft.MachineLearningServices/locations/westus/usages"
+    )
+    demo_doc["arm"] = [a for a in demo_doc["arm"] if a["path"].lower() != path.lower()]
+    demo_doc["errors"].append(
+        {
+            "source": "arm",
+            "request": f"GET {path}",
+            "status": 403,
+            "code": "AuthorizationFailed",
+            "message": "no access to quota",
+            "subscription": sub,
+        }
+    )
+    out = tmp_path / "r.json"
+    result = run(
+        "scan",
+        "--snapshot",
+        str(write_json(demo_doc)),
+        "--config",
+        str(demo.config_path()),
+        "--json",
+        str(out),
+    )
+    assert result.code == 3
+    report = _report(out)
+    assert report["scan"]["complete"] is False
+    assert report["scan"]["errors"][0]["code"] == "AuthorizationFailed"
+    dr09 = next(
+        f for f in report["findings"] if f["rule"] == "DR-09" and f["workload"] == "fraud-scoring"
+    )
+    assert dr09["status"] == "error"
+    assert "403" in dr09["message"] and "usages" in dr09["message"]
+    assert "INCOMPLETE SCAN" in result.out
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (lambda p: p.write_text("{not json"), "not valid JSON (line 1"),
+        (lambda p: p.write_text(json.dumps({"format": "other"})), "field 'format'"),
+        (
+            lambda p: p.write_text(json.dumps({"format": "auditor.snapshot", "version": 9})),
+            "field 'version'",
+        ),
+        (
+            lambda p: p.write_text(
+                json.dumps(
+                    {
+                        "format": "auditor.snapshot",
+                        "version": 1,
+                        "collected_at": "x",
+                        "cloud": "AzureCloud",
+                        "scope": {"subscriptions": [], "management_groups": []},
+                        "resources": {},
+                        "arm": [],
+                        "errors": [],
+                    }
+                )
+            ),
+            "field 'resources'",
+        ),
+        (lambda p: p.write_bytes(b"\x1f\x8bnot gzip"), "not UTF-8 text"),
+    ],
+)
+def test_bad_snapshot_is_one_clear_line_and_exit_2(run, tmp_path, mutate, expected):
+    path = tmp_path / "bad.json"
+    mutate(path)
+    result = run("scan", "--snapshot", str(path))
+    assert result.code == 2
+    assert expected in result.err
+    assert str(path) in result.err
+    assert "Traceback" not in result.err and len(result.err.strip().splitlines()) == 1
+
+
+def test_missing_snapshot_file(run, tmp_path):
+    result = run("scan", "--snapshot", str(tmp_path / "nope.json"))
+    assert result.code == 2 and "no such snapshot file" in result.err
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("workloads: [1, 2", "not valid YAML"),
+        (
+            "workloads:\n  - name: a\n    primary: /x\n    target: hot/lukewarm\n",
+            "field 'workloads.0.target'",
+        ),
+        (
+            "workloads:\n  - name: a\n    primary: /x\n    colour: red\n",
+            "field 'workloads.0.colour'",
+        ),
+        (
+            "workloads:\n  - name: a\n    primary: /x\n    attestations:\n      DR-05: {by: a, date: 2026-01-01, evidence: x, expires: 2027-01-01}\n",
+            "cannot be attested",
+        ),
+        (
+            "workloads:\n  - {name: a, primary: /x}\n  - {name: b, primary: /X}\n",
+            "in two workloads",
+        ),
+        ("- just a list\n", "expected a mapping"),
+    ],
+)
+def test_bad_config_is_one_clear_line_and_exit_2(run, tmp_path, text, expected):
+    path = tmp_path / "auditor.yaml"
+    path.write_text(text)
+    result = run("scan", "--demo", "--config", str(path))
+    assert result.code == 2, result.out
+    assert expected in result.err and str(path) in result.err
+    assert "Traceback" not in result.err and len(result.err.strip().splitlines()) == 1
+
+
+GOOD_RULE = """\
+id: {id}
+title: Custom rule
+requirements: [DR-05]
+asset_class: foundation
+severity: low
+levels: {{hot/hot: recommended, hot/warm: recommended, hot/cold: recommended}}
+rationale: House rule.
+remediation: {{summary: Do the thing.}}
+docs: https://example.com/house-rules
+check: {{function: same_key_vault}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        ("X-1.yaml", GOOD_RULE.format(id="X-2"), "must equal the file name"),
+        (
+            "X-1.yaml",
+            GOOD_RULE.format(id="X-1").replace("same_key_vault", "nope"),
+            "unknown check function 'nope'",
+        ),
+        ("X-1.yaml", GOOD_RULE.format(id="X-1").replace("[DR-05]", "[R5]"), "field 'requirements"),
+        (
+            "X-1.yaml",
+            GOOD_RULE.format(id="X-1").replace("hot/hot: recommended", "hot/hot: not_applicable"),
+            "levels may only weaken",
+        ),
+        (
+            "X-1.yaml",
+            GOOD_RULE.format(id="X-1").replace("severity: low", "severity: huge"),
+            "field 'severity'",
+        ),
+        ("X-1.yaml", "id: [unclosed", "not valid YAML"),
+        ("DR-05.yaml", GOOD_RULE.format(id="DR-05"), "is already in"),
+    ],
+)
+def test_bad_rule_file_is_one_clear_line_and_exit_2(run, tmp_path, name, text, expected):
+    (tmp_path / name).write_text(text)
+    for argv in (
+        ("scan", "--demo", "--rules", str(tmp_path)),
+        ("rules", "list", "--rules", str(tmp_path)),
+    ):
+        result = run(*argv)
+        assert result.code == 2
+        assert expected in result.err and name in result.err
+        assert "Traceback" not in result.err and len(result.err.strip().splitlines()) == 1
+
+
+def test_a_users_rule_directory_adds_findings(run, tmp_path):
+    (tmp_path / "HOUSE-1.yaml").write_text(GOOD_RULE.format(id="HOUSE-1"))
+    out = tmp_path / "r.json"
+    run("scan", "--demo", "-q", "--rules", str(tmp_path), "--json", str(out))
+    findings = [f for f in _report(out)["findings"] if f["rule"] == "HOUSE-1"]
+    assert len(findings) == 5
+    assert run("rules", "validate", str(tmp_path)).code == 0
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("scan",),
+        ("scan", "--demo", "--snapshot", "x.json"),
+        ("scan", "--demo", "--target", "lukewarm"),
+        ("scan", "--demo", "--as-of", "yesterday"),
+        ("scan", "--demo", "--json", "-", "--html", "-"),
+        ("frobnicate",),
+    ],
+)
+def test_usage_errors_exit_2(run, argv):
+    result = run(*argv)
+    assert result.code == 2
+    assert "Traceback" not in result.err
+
+
+def test_unwritable_output_is_a_clear_error_and_leaves_nothing(run, tmp_path):
+    result = run("scan", "--demo", "--json", str(tmp_path / "missing-dir" / "r.json"))
+    assert result.code == 2 and "cannot write report" in result.err
+
+
+def test_existing_report_is_replaced_whole(run, tmp_path):
+    out = tmp_path / "r.json"
+    out.write_text("old")
+    run("scan", "--demo", "-q", "--json", str(out))
+    assert _report(out)["schema_version"]
+    assert [p.name for p in tmp_path.iterdir()] == ["r.json"]
+
+
+def test_rules_list_show_validate(run):
+    listing = run("rules", "list")
+    assert listing.code == 0
+    for rule in (
+        "DR-01",
+        "DR-02",
+        "DR-04",
+        "DR-05",
+        "DR-06",
+        "DR-07",
+        "DR-08",
+        "DR-09",
+        "DR-10",
+        "DR-16",
+        "DR-20",
+        "DR-21",
+        "DR-24",
+    ):
+        assert rule in listing.out
+    shown = run("rules", "show", "DR-06")
+    assert shown.code == 0 and "az acr replication create" in shown.out
+    by_requirement = run("rules", "show", "DR-10")
+    assert "DR-10-CAPACITY" in by_requirement.out or "capacity" in by_requirement.out
+    assert run("rules", "show", "NOPE-1").code == 2
+    assert "valid" in run("rules", "validate").out
+
+
+def test_schema_command_prints_valid_schemas(run):
+    for which in ("snapshot", "report"):
+        result = run("schema", which)
+        jsonschema.Draft202012Validator.check_schema(json.loads(result.out))
+
+
+def test_help_documents_exit_codes(run):
+    result = run("scan", "--help")
+    assert result.code == 0
+    assert "3  the scan is incomplete" in result.out
+
+
+def test_corrupt_gzip_snapshot(run, tmp_path):
+    path = tmp_path / "estate.json.gz"
+    path.write_bytes(b"\x1f\x8b\x08\x00garbage")
+    result = run("scan", "--snapshot", str(path))
+    assert result.code == 2 and "not a valid gzip file" in result.err
