@@ -1,0 +1,119 @@
+"""The estate reads the payload shapes Azure really returns (spec examples), case-insensitively."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from auditor import snapshot
+from auditor.estate import (
+    MISSING,
+    build,
+    family_key,
+    norm_region,
+    parse_locations,
+    parse_quota,
+    parse_vm_sizes,
+)
+
+EXAMPLES = Path(__file__).parent / "fixtures" / "azure"
+
+
+def example(name: str) -> dict:
+    return json.loads((EXAMPLES / name).read_text())
+
+
+def test_family_names_differ_between_apis_but_map_to_one_key():
+    sizes = parse_vm_sizes(example("ml-vmsizes.list.json")["value"])
+    quota = parse_quota(
+        example("ml-usages.list.json")["value"], "00000000-0000-0000-0000-000000000000"
+    )
+    ds3 = sizes["standard_ds3_v2"]
+    assert (ds3.family, ds3.vcpus) == ("standardDSv2Family", 4)
+    row = quota.families[(family_key(ds3.family), "dedicated")]
+    assert (row.limit, row.current) == (24, 2)
+    # NC low priority has no per-family cap (-1); the regional totals are separate rows
+    assert quota.families[("standardncfamily", "lowpriority")].limit == -1
+    assert quota.totals["dedicated"].limit == 24
+    assert quota.totals["lowpriority"].limit == 50
+    # per-workspace and per-cluster usage rows are not mistaken for subscription quota
+    assert len(quota.families) == 2
+
+
+def test_paired_regions_from_list_locations():
+    locations = parse_locations(example("subscription-locations.list.json")["value"])
+    assert locations["eastus"].paired == ("westus",)
+    assert locations["eastus2"].paired == ("centralus",)
+    assert locations["eastus"].geography == "United States"
+
+
+def test_regions_compare_by_programmatic_name():
+    assert norm_region("South Central US") == "southcentralus" == norm_region("southcentralus")
+
+
+def _doc(rows, arm=()):
+    return snapshot.validate(
+        {
+            "format": "auditor.snapshot",
+            "version": 1,
+            "collected_at": "2026-11-20T06:00:00Z",
+            "cloud": "AzureCloud",
+            "scope": {"subscriptions": [], "management_groups": []},
+            "resources": rows,
+            "arm": list(arm),
+            "errors": [],
+        },
+        "test",
+    )
+
+
+def test_ids_resolve_whatever_their_casing():
+    ws = example("ml-workspace.get.json")
+    ai = example("appinsights-component.get.json")
+    ai["id"] = ws["properties"]["applicationInsights"].replace(
+        "microsoft.insights", "Microsoft.Insights"
+    )
+    estate = build(_doc([ws, ai]))
+    found = estate.get(ws["properties"]["applicationInsights"])
+    assert found is not None and found.location == "southcentralus"
+    assert estate.get(ws["id"].upper().replace("/SUBSCRIPTIONS/", "/subscriptions/")) is not None
+    assert estate.get(ws["id"] + "/") is not None
+
+
+def test_replications_are_children_of_their_registry():
+    registry = example("acr-registry.get.json")
+    replica = example("acr-replications.list.json")["value"][0]
+    estate = build(_doc([registry, replica]))
+    kids = estate.children_of(registry["id"].lower(), replica["type"].lower())
+    assert [k.location for k in kids] == ["eastus"]
+
+
+def test_malformed_rows_are_reported_not_raised():
+    estate = build(_doc([None, {"id": 5}, {"type": "x"}, [], "row", example("keyvault.get.json")]))
+    assert len(estate.problems) == 5
+    assert "resources[1]" in estate.problems[1]
+    assert not estate.complete
+    vault = estate.get(example("keyvault.get.json")["id"])
+    # the example omits the soft-delete keys: absent is MISSING, never False
+    assert vault.get("properties.enableSoftDelete") is MISSING
+
+
+def test_arm_lookups_say_why_they_failed():
+    path = "/subscriptions/s1/providers/Microsoft.MachineLearningServices/locations/eastus/usages"
+    estate = build(
+        _doc(
+            [],
+            [
+                {
+                    "path": path,
+                    "api_version": "2024-04-01",
+                    "status": 403,
+                    "body": {"error": {"code": "AuthorizationFailed", "message": "denied"}},
+                }
+            ],
+        )
+    )
+    found = estate.quota("s1", "eastus")
+    assert not found.ok and "HTTP 403 AuthorizationFailed: denied" in found.problem
+    absent = estate.quota("s1", "westus")
+    assert not absent.ok and "not recorded in the snapshot" in absent.problem
