@@ -561,7 +561,12 @@ class Served:
     models: dict[str, int]
 
 
-def _served(look: Look, estate: Estate, ws: Resource, *, live_only: bool) -> list[Served] | None:
+def _served(
+    look: Look, estate: Estate, ws: Resource, *, secondary: bool, capacity: bool
+) -> list[Served]:
+    """Models each online endpoint serves, with instance counts. In the primary, deployments
+    that take no traffic are left out; in the secondary, every provisioned deployment counts
+    (a standby deployment takes no traffic until failover)."""
     served = []
     for endpoint in estate.children_of(ws.id, ONLINE_ENDPOINT):
         look.seen(endpoint)
@@ -571,18 +576,18 @@ def _served(look: Look, estate: Estate, ws: Resource, *, live_only: bool) -> lis
         )
         models: dict[str, int] = {}
         for deployment in estate.children_of(endpoint.id, ONLINE_DEPLOYMENT):
-            if weights and not weights.get(deployment.name.lower()):
+            if not secondary and weights and not weights.get(deployment.name.lower()):
                 continue
             state = deployment.get("properties.provisioningState")
-            if live_only and state != "Succeeded":
+            if secondary and state != "Succeeded":
                 look.observe(deployment.raw_id, "properties.provisioningState", state, "Succeeded")
                 continue
             model = look.prop(deployment, "properties.model")
-            capacity = look.prop(deployment, "sku.capacity")
-            if not isinstance(model, str) or not isinstance(capacity, int):
+            count = look.prop(deployment, "sku.capacity") if capacity else 0
+            if not isinstance(model, str) or not isinstance(count, int):
                 continue
             key = model_key(model)
-            models[key] = models.get(key, 0) + capacity
+            models[key] = models.get(key, 0) + count
         served.append(Served(endpoint, models))
     return served
 
@@ -598,10 +603,8 @@ def models_in_secondary(ctx: Context, params: ModelParams) -> Outcome:
     (provisioned; with `capacity`, with at least the primary's instance count)."""
     look = Look(ctx.estate)
     primary, secondary = _pair(ctx)
-    ours = _served(look, ctx.estate, primary, live_only=False)
-    theirs = _served(look, ctx.estate, secondary, live_only=True)
-    if ours is None or theirs is None:
-        return look.outcome("")
+    ours = _served(look, ctx.estate, primary, secondary=False, capacity=params.capacity)
+    theirs = _served(look, ctx.estate, secondary, secondary=True, capacity=params.capacity)
     if not ours:
         return look.outcome("the primary has no online endpoints", inapplicable=True)
     for mine in ours:

@@ -17,6 +17,7 @@ ONLINE_DEPLOYMENT: Final = (
     "microsoft.machinelearningservices/workspaces/onlineendpoints/deployments"
 )
 BATCH_ENDPOINT: Final = "microsoft.machinelearningservices/workspaces/batchendpoints"
+COMPUTE: Final = "microsoft.machinelearningservices/workspaces/computes"
 STORAGE: Final = "microsoft.storage/storageaccounts"
 KEY_VAULT: Final = "microsoft.keyvault/vaults"
 REGISTRY: Final = "microsoft.containerregistry/registries"
@@ -409,8 +410,14 @@ class Estate:
         return result
 
     def computes(self, workspace: Resource) -> Lookup:
-        """The workspace's computes (ARM list)."""
-        return self.arm_list(computes_path(workspace.raw_id), f"the computes of {workspace.name}")
+        """The workspace's computes: the recorded ARM list, or Resource Graph rows of computes
+        when a snapshot carries them instead (Resource Graph does not index computes today)."""
+        path = computes_path(workspace.raw_id)
+        if self.arm(path) is None:
+            rows = self.children_of(workspace.id, COMPUTE)
+            if rows:
+                return Lookup([dict(r.row) for r in rows])
+        return self.arm_list(path, f"the computes of {workspace.name}")
 
     def quota(self, subscription: str, region: str) -> Lookup:
         def build() -> Lookup:

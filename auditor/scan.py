@@ -9,7 +9,7 @@ from typing import Any
 from auditor import __version__
 from auditor.config import Config
 from auditor.engine import evaluate
-from auditor.estate import Estate, build
+from auditor.estate import Estate, build, get_path
 from auditor.model import Tier
 from auditor.report import Report, ScanInfo, WorkloadResult
 from auditor.rules import Rule
@@ -30,6 +30,19 @@ def _errors(estate: Estate) -> tuple[dict[str, Any], ...]:
         }
         for err in estate.snapshot.errors
     ]
+    failed_reads = [
+        {
+            "source": "arm",
+            "request": f"GET {read.path}",
+            "status": read.status,
+            "code": str(code)
+            if isinstance(code := get_path(read.body, "error.code"), str)
+            else None,
+            "message": read.describe_failure(),
+        }
+        for read in estate.arm_reads.values()
+        if not read.ok and not any(read.path.lower() in str(e["request"]).lower() for e in recorded)
+    ]
     malformed = [
         {
             "source": "snapshot",
@@ -40,7 +53,7 @@ def _errors(estate: Estate) -> tuple[dict[str, Any], ...]:
         }
         for problem in estate.problems
     ]
-    return tuple(recorded + malformed)
+    return tuple(recorded + failed_reads + malformed)
 
 
 def run(
