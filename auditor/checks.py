@@ -97,6 +97,7 @@ class Look:
         return resource
 
     def observe(self, resource: str, path: str, observed: Any, expected: Any = None) -> None:
+        observed = None if observed is MISSING else observed  # evidence must stay JSON
         self.evidence.append(Evidence(resource, path, observed, expected))
 
     def prop(self, resource: Resource, path: str, *, null_ok: bool = False) -> Any:
@@ -330,16 +331,24 @@ def shared_geo_replicated_registry(ctx: Context, params: RegistryParams) -> Outc
         look.fail(f"registry {registry.name} is {sku}; geo-replication needs {params.sku}")
     home = look.location(registry)
     regions = {home} if home else set()
+    unsure: set[str | None] = set()  # replications whose region or state is not recorded
     for replica in ctx.estate.children_of(registry.id, REPLICATION):
-        look.seen(replica)
+        where = look.location(replica)
         state = replica.get("properties.provisioningState")
         look.observe(replica.raw_id, "properties.provisioningState", state, "Succeeded")
-        if state == "Succeeded" and replica.location:
-            regions.add(replica.location)
-        elif replica.location:
-            look.note(f"replication of {registry.name} to {replica.location} is {state}")
+        if not isinstance(state, str):
+            look.missing.append(f"{replica.raw_id} has no 'properties.provisioningState'")
+            unsure.add(where)
+        elif where is None:
+            unsure.add(where)
+        elif state == "Succeeded":
+            regions.add(where)
+        else:
+            look.note(f"replication of {registry.name} to {where} is {state}")
     for ws in (primary, secondary):
         region = look.location(ws)
+        if region in unsure or None in unsure:
+            continue  # a replication whose data is missing may serve it: error, not fail
         if region and home and region not in regions:
             look.fail(
                 f"registry {registry.name} has no successful replication in {region} "
@@ -559,6 +568,7 @@ def model_key(reference: str) -> str:
 class Served:
     endpoint: Resource
     models: dict[str, int]
+    unsure: frozenset[str] = frozenset()  # models of deployments whose state or count is missing
 
 
 def _served(
@@ -575,20 +585,36 @@ def _served(
             {str(k).lower(): v for k, v in traffic.items()} if isinstance(traffic, dict) else {}
         )
         models: dict[str, int] = {}
+        unsure: set[str] = set()
         for deployment in estate.children_of(endpoint.id, ONLINE_DEPLOYMENT):
             if not secondary and weights and not weights.get(deployment.name.lower()):
                 continue
             state = deployment.get("properties.provisioningState")
             if secondary and state != "Succeeded":
                 look.observe(deployment.raw_id, "properties.provisioningState", state, "Succeeded")
+                if not isinstance(state, str):
+                    look.missing.append(
+                        f"{deployment.raw_id} has no 'properties.provisioningState'"
+                    )
+                    model = deployment.get("properties.model")
+                    if isinstance(model, str):
+                        unsure.add(model_key(model))
                 continue
             model = look.prop(deployment, "properties.model")
             count = look.prop(deployment, "sku.capacity") if capacity else 0
-            if not isinstance(model, str) or not isinstance(count, int):
+            if model is not None and not isinstance(model, str):
+                look.missing.append(f"'properties.model' of {deployment.raw_id} is {model!r}")
+            if count is not None and (not isinstance(count, int) or isinstance(count, bool)):
+                look.missing.append(f"'sku.capacity' of {deployment.raw_id} is {count!r}")
+                count = None
+            if not isinstance(model, str):
                 continue
             key = model_key(model)
+            if count is None:
+                unsure.add(key)
+                continue
             models[key] = models.get(key, 0) + count
-        served.append(Served(endpoint, models))
+        served.append(Served(endpoint, models, frozenset(unsure)))
     return served
 
 
@@ -616,6 +642,8 @@ def models_in_secondary(ctx: Context, params: ModelParams) -> Outcome:
         covering = [s for s in candidates if set(mine.models) <= set(s.models)]
         wanted = ", ".join(sorted(mine.models))
         if not covering:
+            if any(set(mine.models) <= set(s.models) | s.unsure for s in candidates):
+                continue  # a deployment whose data is missing may serve them: error, not fail
             look.fail(
                 f"endpoint {mine.endpoint.name} serves {wanted}; no provisioned endpoint in "
                 f"{secondary.name} serves the same model"
@@ -623,7 +651,7 @@ def models_in_secondary(ctx: Context, params: ModelParams) -> Outcome:
             continue
         if params.capacity:
             enough = [s for s in covering if all(s.models[m] >= n for m, n in mine.models.items())]
-            if not enough:
+            if not enough and not any(s.unsure & set(mine.models) for s in covering):
                 best = covering[0]
                 shortfalls = ", ".join(
                     f"{m}: {best.models[m]} < {n}"

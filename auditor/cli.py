@@ -17,10 +17,11 @@ import yaml
 from auditor import __version__, demo, rules, scan, snapshot
 from auditor import config as config_mod
 from auditor.atomic import write_atomic
+from auditor.collect.auth import CLOUDS, ENDPOINT_ENV
 from auditor.errors import AuditorError, RenderError
 from auditor.model import TIERS, Tier
 from auditor.render import FORMATS, terminal
-from auditor.report import EXIT_USAGE
+from auditor.report import EXIT_INCOMPLETE, EXIT_USAGE
 
 EXIT_CODES = """\b
 Exit codes:
@@ -49,6 +50,94 @@ def _color(option: bool | None, stream: Any) -> bool:
     if option is not None:
         return option
     return bool(stream.isatty()) and "NO_COLOR" not in os.environ
+
+
+def _live_options(command: Any) -> Any:
+    options = [
+        click.option(
+            "--subscription",
+            "subscriptions",
+            metavar="ID",
+            multiple=True,
+            help="Scan this subscription (repeatable). No scope: every readable subscription.",
+        ),
+        click.option(
+            "--management-group",
+            "management_groups",
+            metavar="NAME",
+            multiple=True,
+            help="Scan the subscriptions under this management group (repeatable).",
+        ),
+        click.option(
+            "--cloud",
+            type=click.Choice(sorted(CLOUDS)),
+            default="AzureCloud",
+            show_default=True,
+            help="Azure cloud.",
+        ),
+        click.option(
+            "--arm-endpoint",
+            metavar="URL",
+            envvar=ENDPOINT_ENV,
+            help=f"Another Resource Manager endpoint (also {ENDPOINT_ENV}); "
+            "plain http only on loopback.",
+        ),
+        click.option(
+            "--concurrency",
+            type=click.IntRange(1, 64),
+            default=8,
+            show_default=True,
+            help="ARM reads in flight at once.",
+        ),
+        click.option(
+            "--batch-size",
+            type=click.IntRange(1, 1000),
+            default=1000,
+            show_default=True,
+            help="Subscriptions per Resource Graph request.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _collect(
+    subscriptions: tuple[str, ...],
+    management_groups: tuple[str, ...],
+    cloud: str,
+    arm_endpoint: str | None,
+    concurrency: int,
+    batch_size: int,
+    quiet: bool,
+) -> dict[str, Any]:
+    from auditor.collect import Collector, Options
+    from auditor.collect.auth import credential, resolve_target
+    from auditor.progress import PlainLog, RichProgress, Silent
+
+    target = resolve_target(cloud, arm_endpoint)
+    options = Options(
+        subscriptions=subscriptions,
+        management_groups=management_groups,
+        concurrency=concurrency,
+        batch_size=batch_size,
+    )
+    display: RichProgress | PlainLog | Silent
+    if quiet:
+        display = Silent()
+    elif sys.stderr.isatty():
+        display = RichProgress(sys.stderr)
+    else:
+        display = PlainLog(sys.stderr)
+    with display:
+        return Collector(target, credential(target), options, display).run()
+
+
+def _save(document: dict[str, Any], path: str) -> None:
+    try:
+        snapshot.dump(document, path)
+    except OSError as exc:
+        raise RenderError(f"{path}: cannot write snapshot: {exc.strerror or exc}") from None
 
 
 @click.group(
@@ -106,6 +195,12 @@ def _format_options(command: Any) -> Any:
     type=click.DateTime(formats=["%Y-%m-%d"]),
     help="Judge attestation expiry at this date (default: today).",
 )
+@_live_options
+@click.option(
+    "--save-snapshot",
+    metavar="PATH",
+    help="Also save what a live scan collected, to scan again offline.",
+)
 @_format_options
 @click.option("-v", "--verbose", is_flag=True, help="Show every finding with its evidence.")
 @click.option("-q", "--quiet", is_flag=True, help="No terminal summary.")
@@ -119,23 +214,40 @@ def scan_cmd(
     rule_dirs: tuple[Path, ...],
     target: str,
     as_of: dt.datetime | None,
+    subscriptions: tuple[str, ...],
+    management_groups: tuple[str, ...],
+    cloud: str,
+    arm_endpoint: str | None,
+    concurrency: int,
+    batch_size: int,
+    save_snapshot: str | None,
     verbose: bool,
     quiet: bool,
     color: bool | None,
     **outputs: str | None,
 ) -> int:
-    """Scan an estate and report readiness per workload and tier."""
+    """Scan an estate (live from Azure, a saved snapshot, or the demo) and report readiness
+    per workload and tier."""
     if demo and snapshot_path:
         raise click.UsageError("--demo and --snapshot are exclusive: choose one")
-    if not demo and not snapshot_path:
+    live = not demo and not snapshot_path
+    if not live and (subscriptions or management_groups or save_snapshot):
         raise click.UsageError(
-            "nothing to scan: give --snapshot PATH or --demo "
-            "(live collection from Azure is not available in this version)"
+            "--subscription, --management-group and --save-snapshot are for live scans"
         )
-    source = str(snapshot_path) if snapshot_path else "demo"
-    snap = snapshot.load(demo_snapshot() if demo else Path(str(snapshot_path)))
-    if demo:
-        snap = snapshot.Snapshot(data=snap.data, source="demo")
+    if live:
+        source = "live"
+        document = _collect(
+            subscriptions, management_groups, cloud, arm_endpoint, concurrency, batch_size, quiet
+        )
+        if save_snapshot:
+            _save(document, save_snapshot)
+        snap = snapshot.validate(document, "live")
+    else:
+        source = str(snapshot_path) if snapshot_path else "demo"
+        snap = snapshot.load(demo_snapshot() if demo else Path(str(snapshot_path)))
+        if demo:
+            snap = snapshot.Snapshot(data=snap.data, source="demo")
     if config_path:
         config = config_mod.load(config_path)
     elif demo:
@@ -176,6 +288,40 @@ def demo_snapshot() -> Path:
 
 def demo_config() -> Path:
     return demo.config_path()
+
+
+@cli.command("collect", epilog=EXIT_CODES)
+@_live_options
+@click.option(
+    "--output",
+    "-o",
+    metavar="PATH",
+    required=True,
+    help="Snapshot file to write (.json, or .json.gz to compress).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress display.")
+def collect_cmd(
+    subscriptions: tuple[str, ...],
+    management_groups: tuple[str, ...],
+    cloud: str,
+    arm_endpoint: str | None,
+    concurrency: int,
+    batch_size: int,
+    output: str,
+    quiet: bool,
+) -> int:
+    """Collect the estate from Azure into a snapshot, to scan later offline."""
+    document = _collect(
+        subscriptions, management_groups, cloud, arm_endpoint, concurrency, batch_size, quiet
+    )
+    _save(document, output)
+    errors = len(document["errors"])
+    click.echo(
+        f"wrote {output}: {len(document['resources'])} resources, {len(document['arm'])} ARM "
+        f"reads, {errors} error(s)",
+        err=True,
+    )
+    return EXIT_INCOMPLETE if errors else 0
 
 
 @cli.group("rules")

@@ -287,8 +287,19 @@ def vm_sizes_path(subscription: str, region: str) -> str:
     )
 
 
+_LOCATIONS_KEY = re.compile(r"^/subscriptions/[^/]+/locations$")
+
+
+def _is_locations(key: str) -> bool:
+    return bool(_LOCATIONS_KEY.match(key))
+
+
 def _arm_key(path: str) -> str:
-    return norm_id(urlsplit(path).path)
+    try:
+        path = urlsplit(path).path
+    except ValueError:  # a malformed id such as '//[x' is not a URL: compare its text as it is
+        path = path.split("?", 1)[0]
+    return norm_id(path)
 
 
 @dataclass(frozen=True)
@@ -382,6 +393,13 @@ class Estate:
 
         def build() -> Lookup:
             found = self.arm_list(locations_path(subscription), "the subscription's locations")
+            if not found.ok and self.arm(locations_path(subscription)) is None:
+                # Collected once per cloud: any subscription's list gives the same pairs.
+                other = next(
+                    (r for k, r in self.arm_reads.items() if _is_locations(k) and r.ok), None
+                )
+                if other is not None and other.values() is not None:
+                    return Lookup(parse_locations(other.values() or []))
             return Lookup(parse_locations(found.value)) if found.ok else found
 
         result: Lookup = self._memo(("locations", subscription), build)
@@ -498,7 +516,11 @@ def build(snapshot: Snapshot) -> Estate:
         snapshot=snapshot,
         resources=resources,
         by_type={k: tuple(sorted(v, key=lambda r: r.id)) for k, v in by_type.items()},
-        children={p: {t: tuple(rs) for t, rs in kids.items()} for p, kids in children.items()},
+        # sorted like by_type, so a scan does not depend on the order of the snapshot's rows
+        children={
+            p: {t: tuple(sorted(rs, key=lambda r: r.id)) for t, rs in kids.items()}
+            for p, kids in children.items()
+        },
         arm_reads=arm_reads,
         problems=tuple(problems),
     )

@@ -298,8 +298,9 @@ def test_a_users_rule_directory_adds_findings(run, tmp_path):
 @pytest.mark.parametrize(
     "argv",
     [
-        ("scan",),
         ("scan", "--demo", "--snapshot", "x.json"),
+        ("scan", "--demo", "--subscription", "s1"),
+        ("scan", "--arm-endpoint", "http://example.com"),
         ("scan", "--demo", "--target", "lukewarm"),
         ("scan", "--demo", "--as-of", "yesterday"),
         ("scan", "--demo", "--json", "-", "--html", "-"),

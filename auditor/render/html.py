@@ -53,10 +53,9 @@ def _script_hash(env: jinja2.Environment) -> str:
 
 def render(report: Report) -> bytes:
     env = environment()
+    doc = json_report.document(report)
     try:
-        page = env.get_template(TEMPLATE).render(
-            doc=json_report.document(report), script_hash=_script_hash(env)
-        )
+        page = env.get_template(TEMPLATE).render(doc=doc, script_hash=_script_hash(env))
     except jinja2.TemplateError as exc:
         raise RenderError(f"HTML report template {templates_dir()}: {exc}") from exc
     return page.encode("utf-8")

@@ -1,0 +1,443 @@
+"""Live collection: Resource Graph and the few ARM reads it cannot answer, into a snapshot v1.
+
+Read-only: the only non-GET request ever sent is the Resource Graph query POST.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from azure.core.credentials import TokenCredential
+from azure.core.exceptions import AzureError, HttpResponseError
+
+from auditor import __version__
+from auditor.collect.auth import Target, client_kwargs
+from auditor.estate import REGISTRY, REPLICATION, WORKSPACE, norm_region
+
+RESOURCE_TYPES = (
+    WORKSPACE,
+    "microsoft.machinelearningservices/workspaces/onlineendpoints",
+    "microsoft.machinelearningservices/workspaces/onlineendpoints/deployments",
+    "microsoft.machinelearningservices/workspaces/batchendpoints",
+    "microsoft.machinelearningservices/workspaces/batchendpoints/deployments",
+    "microsoft.machinelearningservices/registries",
+    "microsoft.storage/storageaccounts",
+    "microsoft.keyvault/vaults",
+    REGISTRY,
+    REPLICATION,
+    "microsoft.insights/components",
+)
+GRAPH_PATH = "/providers/Microsoft.ResourceGraph/resources"
+COLUMNS = (
+    "id, name, type, location, kind, sku, tags, properties, "
+    "subscriptionId, resourceGroup, identity, zones"
+)
+
+
+def resource_query(types: Iterable[str] = RESOURCE_TYPES) -> str:
+    """One query for every type the rules need, projecting only what they read, in id order."""
+    listed = ", ".join(f"'{t}'" for t in types)
+    return f"resources\n| where type in~ ({listed})\n| project {COLUMNS}\n| order by id asc"
+
+
+@dataclass(frozen=True)
+class Event:
+    """A progress event; the collector emits them and a display may subscribe."""
+
+    kind: str  # start, query_page, arm_read, error, wait, done
+    message: str
+    count: int = 0
+
+
+Observer = Callable[[Event], None]
+
+
+def _ignore(_: Event) -> None:
+    return None
+
+
+@dataclass
+class Options:
+    subscriptions: tuple[str, ...] = ()
+    management_groups: tuple[str, ...] = ()
+    batch_size: int = 1000
+    page_size: int = 1000
+    concurrency: int = 8
+    retry_total: int = 6
+    retry_backoff_factor: float = 0.8
+    retry_backoff_max: float = 60.0
+
+
+class Pacer:
+    """Paces Resource Graph queries from the quota headers, so a healthy run is not throttled."""
+
+    def __init__(self, observer: Observer, clock: Callable[[], float] = time.monotonic) -> None:
+        self._observer = observer
+        self._clock = clock
+        self._remaining: int | None = None
+        self._resets_at = 0.0
+        self._lock = threading.Lock()
+
+    def update(self, headers: Any) -> None:
+        remaining = headers.get("x-ms-user-quota-remaining")
+        resets = headers.get("x-ms-user-quota-resets-after")
+        if remaining is None or resets is None:
+            return
+        try:
+            count = int(remaining)
+            hours, minutes, seconds = (float(p) for p in str(resets).split(":"))
+        except ValueError:
+            return
+        with self._lock:
+            self._remaining = count
+            self._resets_at = self._clock() + hours * 3600 + minutes * 60 + seconds
+
+    def wait(self) -> None:
+        with self._lock:
+            remaining, resets_at = self._remaining, self._resets_at
+        if remaining is not None and remaining <= 0:
+            delay = resets_at - self._clock()
+            if delay > 0:
+                self._observer(Event("wait", f"Resource Graph quota used: waiting {delay:.1f}s"))
+                time.sleep(delay)
+            with self._lock:
+                self._remaining = None
+
+
+@dataclass
+class Recorder:
+    """Accumulates what Azure answered, thread-safely."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    arm: dict[str, dict[str, Any]] = field(default_factory=dict)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def error(self, entry: dict[str, Any]) -> None:
+        with self.lock:
+            self.errors.append(entry)
+
+
+def _error_entry(
+    source: str, request: str, exc: AzureError, subscription: str | None
+) -> dict[str, Any]:
+    status = exc.status_code if isinstance(exc, HttpResponseError) else None
+    code = None
+    if isinstance(exc, HttpResponseError) and exc.error is not None:
+        code = exc.error.code
+    message = str(exc.message if hasattr(exc, "message") else exc).splitlines()[0]
+    entry: dict[str, Any] = {
+        "source": source,
+        "request": request,
+        "status": status,
+        "code": code or type(exc).__name__,
+        "message": message,
+    }
+    if subscription:
+        entry["subscription"] = subscription
+    return entry
+
+
+def _merge(pages: list[Any]) -> Any:
+    if not pages:
+        return None
+    first = pages[0]
+    if isinstance(first, dict) and isinstance(first.get("value"), list):
+        merged = {k: v for k, v in first.items() if k != "nextLink"}
+        merged["value"] = [item for page in pages for item in page.get("value", [])]
+        return merged
+    return first
+
+
+class Collector:
+    """Collects one snapshot. Clients are built here, never at import time."""
+
+    def __init__(
+        self,
+        target: Target,
+        credential: TokenCredential,
+        options: Options,
+        observer: Observer = _ignore,
+    ) -> None:
+        self.target = target
+        self.credential = credential
+        self.options = options
+        self.observer = observer
+        self.recorder = Recorder()
+        self.pacer = Pacer(observer)
+        self._ml_clients: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def _kwargs(self) -> dict[str, Any]:
+        return client_kwargs(
+            self.target,
+            self.credential,
+            retry_total=self.options.retry_total,
+            retry_backoff_factor=self.options.retry_backoff_factor,
+            retry_backoff_max=self.options.retry_backoff_max,
+        )
+
+    # -- Resource Graph --------------------------------------------------------------------
+
+    def _graph_client(self) -> Any:
+        from azure.mgmt.resourcegraph import ResourceGraphClient
+
+        return ResourceGraphClient(self.credential, **self._kwargs())
+
+    def _query(self, client: Any, scope: dict[str, list[str]], label: str) -> None:
+        from azure.mgmt.resourcegraph.models import QueryRequest, QueryRequestOptions
+
+        token: str | None = None
+        page = 0
+        while True:
+            request = QueryRequest(
+                query=resource_query(),
+                options=QueryRequestOptions(
+                    top=self.options.page_size,
+                    skip_token=token,
+                    result_format="objectArray",
+                    allow_partial_scopes=bool(scope.get("management_groups")),
+                ),
+                subscriptions=scope.get("subscriptions"),
+                management_groups=scope.get("management_groups"),
+            )
+            self.pacer.wait()
+            try:
+                response = client.resources(
+                    request, raw_response_hook=lambda r: self.pacer.update(r.http_response.headers)
+                )
+            except AzureError as exc:
+                self._graph_failed(client, scope, label, page, exc)
+                return
+            page += 1
+            rows = response.data if isinstance(response.data, list) else []
+            with self.recorder.lock:
+                self.recorder.rows.extend(rows)
+            self.observer(Event("query_page", f"Resource Graph {label}: page {page}", len(rows)))
+            token = response.skip_token
+            if not token:
+                if str(response.result_truncated).lower() == "true":
+                    self.recorder.error(
+                        {
+                            "source": "resource_graph",
+                            "request": f"POST {GRAPH_PATH} ({label})",
+                            "status": None,
+                            "code": "ResultTruncated",
+                            "message": "Resource Graph truncated the result and gave no $skipToken",
+                        }
+                    )
+                return
+
+    def _graph_failed(
+        self, client: Any, scope: dict[str, list[str]], label: str, page: int, exc: AzureError
+    ) -> None:
+        subs = scope.get("subscriptions", [])
+        forbidden = isinstance(exc, HttpResponseError) and exc.status_code == 403
+        if forbidden and page == 0 and len(subs) > 1:
+            # One subscription the identity cannot read must not hide the others: split the batch.
+            middle = len(subs) // 2
+            for part in (subs[:middle], subs[middle:]):
+                self._query(client, {"subscriptions": part}, _scope_label({"subscriptions": part}))
+            return
+        sub = subs[0] if len(subs) == 1 else None
+        request = f"POST {GRAPH_PATH} ({label}, page {page + 1})"
+        entry = _error_entry("resource_graph", request, exc, sub)
+        self.recorder.error(entry)
+        self.observer(Event("error", f"{request}: {entry['status']} {entry['code']}"))
+
+    # -- ARM reads -------------------------------------------------------------------------
+
+    def _read(self, what: str, call: Callable[..., Any], subscription: str | None) -> None:
+        """Run one SDK call, recording every 200 page's raw body; list pages are merged."""
+        pages: list[Any] = []
+        first: dict[str, str] = {}
+
+        def hook(response: Any) -> None:
+            http = response.http_response
+            if "path" not in first:
+                url = urlsplit(response.http_request.url)
+                first["path"] = url.path
+                first["api_version"] = parse_qs(url.query).get("api-version", [""])[0]
+            if http.status_code == 200:
+                pages.append(json.loads(http.text()))
+
+        try:
+            result = call(raw_response_hook=hook)
+            if result is not None and hasattr(result, "__iter__"):
+                for _ in result:
+                    pass
+        except AzureError as exc:
+            entry = _error_entry("arm", f"GET {first.get('path', what)}", exc, subscription)
+            self.recorder.error(entry)
+            if isinstance(exc, HttpResponseError) and "path" in first:
+                body = None
+                if exc.response is not None:
+                    try:
+                        body = json.loads(exc.response.text())
+                    except ValueError:
+                        body = None
+                self._store(first, exc.status_code or 0, body)
+            self.observer(Event("error", f"GET {first.get('path', what)}: {entry['code']}"))
+            return
+        self._store(first, 200, _merge(pages))
+        self.observer(Event("arm_read", f"GET {first.get('path', what)}", 1))
+
+    def _store(self, first: dict[str, str], status: int, body: Any) -> None:
+        path = first.get("path")
+        if not path:
+            return
+        with self.recorder.lock:
+            self.recorder.arm[path.lower()] = {
+                "path": path,
+                "api_version": first.get("api_version", ""),
+                "status": status,
+                "body": body,
+            }
+
+    def _ml(self, subscription: str) -> Any:
+        from azure.mgmt.machinelearningservices import MachineLearningServicesMgmtClient
+
+        with self._lock:
+            if subscription not in self._ml_clients:
+                self._ml_clients[subscription] = MachineLearningServicesMgmtClient(
+                    self.credential, subscription, **self._kwargs()
+                )
+            return self._ml_clients[subscription]
+
+    def _subscription_client(self) -> Any:
+        from azure.mgmt.resource.subscriptions import SubscriptionClient
+
+        return SubscriptionClient(self.credential, **self._kwargs())
+
+    def list_subscriptions(self) -> list[str]:
+        client = self._subscription_client()
+        try:
+            found = [
+                s.subscription_id
+                for s in client.subscriptions.list()
+                if str(getattr(s, "state", "Enabled")) in ("Enabled", "SubscriptionState.ENABLED")
+            ]
+        except AzureError as exc:
+            entry = _error_entry("arm", "GET /subscriptions", exc, None)
+            self.recorder.error(entry)
+            return []
+        return sorted(str(s) for s in found if s)
+
+    def _arm_reads(self, subscriptions: list[str]) -> None:
+        from azure.mgmt.resource.resources import ResourceManagementClient
+
+        workspaces = [r for r in self.recorder.rows if str(r.get("type", "")).lower() == WORKSPACE]
+        regions: dict[str, set[str]] = {}
+        for ws in workspaces:
+            sub = str(ws.get("subscriptionId", "")).lower()
+            if isinstance(ws.get("location"), str):
+                regions.setdefault(sub, set()).add(norm_region(ws["location"]))
+        subs_in_play = sorted(set(subscriptions) | set(regions))
+        jobs: list[tuple[str, Callable[..., Any], str | None]] = []
+        # Paired regions are the same for every subscription: one read per cloud, trying the
+        # next subscription only when one cannot be read.
+        locations = self._subscription_client()
+        for sub in subs_in_play:
+            self._read(
+                f"/subscriptions/{sub}/locations",
+                partial(locations.subscriptions.list_locations, sub),
+                sub,
+            )
+            if self.recorder.arm.get(f"/subscriptions/{sub}/locations", {}).get("status") == 200:
+                break
+        for sub in subs_in_play:
+            rm = ResourceManagementClient(self.credential, sub, **self._kwargs())
+            jobs.append(
+                (
+                    f"/subscriptions/{sub}/providers/Microsoft.MachineLearningServices",
+                    partial(rm.providers.get, "Microsoft.MachineLearningServices"),
+                    sub,
+                )
+            )
+            for region in sorted(regions.get(sub, ())):
+                jobs.append(
+                    (
+                        f"usages of {sub} in {region}",
+                        partial(self._ml(sub).usages.list, region),
+                        sub,
+                    )
+                )
+                jobs.append(
+                    (
+                        f"vmSizes of {sub} in {region}",
+                        partial(self._ml(sub).virtual_machine_sizes.list, region),
+                        sub,
+                    )
+                )
+        for ws in workspaces:
+            sub = str(ws.get("subscriptionId", "")).lower()
+            rg = str(ws.get("resourceGroup", ""))
+            name = str(ws.get("name", ""))
+            jobs.append(
+                (
+                    f"{ws.get('id')}/computes",
+                    partial(self._ml(sub).machine_learning_compute.list_by_workspace, rg, name),
+                    sub,
+                )
+            )
+        with ThreadPoolExecutor(max_workers=max(1, self.options.concurrency)) as pool:
+            for future in [pool.submit(self._read, what, call, sub) for what, call, sub in jobs]:
+                future.result()
+
+    # -- the whole run ---------------------------------------------------------------------
+
+    def run(self) -> dict[str, Any]:
+        opts = self.options
+        subscriptions = [s.lower() for s in opts.subscriptions]
+        if not subscriptions and not opts.management_groups:
+            subscriptions = self.list_subscriptions()
+            self.observer(Event("start", f"{len(subscriptions)} readable subscription(s)"))
+        client = self._graph_client()
+        scopes: list[dict[str, list[str]]] = []
+        if opts.management_groups:
+            groups = list(opts.management_groups)
+            scopes += [{"management_groups": groups[i : i + 10]} for i in range(0, len(groups), 10)]
+        size = max(1, min(opts.batch_size, 1000))
+        scopes += [
+            {"subscriptions": subscriptions[i : i + size]}
+            for i in range(0, len(subscriptions), size)
+        ]
+        for scope in scopes:
+            self._query(client, scope, _scope_label(scope))
+        seen = {str(r.get("subscriptionId", "")).lower() for r in self.recorder.rows}
+        in_scope = sorted((set(subscriptions) | seen) - {""})
+        self._arm_reads(in_scope)
+        self.observer(Event("done", "collection finished", len(self.recorder.rows)))
+        rows = sorted(self.recorder.rows, key=lambda r: str(r.get("id", "")).lower())
+        return {
+            "format": "auditor.snapshot",
+            "version": 1,
+            "collected_at": dt.datetime.now(dt.UTC)
+            .isoformat(timespec="seconds")
+            .replace("+00:00", "Z"),
+            "cloud": self.target.cloud,
+            "tool": {"name": "auditor", "version": __version__},
+            "scope": {
+                "subscriptions": in_scope,
+                "management_groups": list(opts.management_groups),
+            },
+            "resources": rows,
+            "arm": [self.recorder.arm[k] for k in sorted(self.recorder.arm)],
+            "errors": sorted(self.recorder.errors, key=lambda e: (e["source"], e["request"])),
+        }
+
+
+def _scope_label(scope: dict[str, list[str]]) -> str:
+    if scope.get("management_groups"):
+        return "management groups " + ", ".join(scope["management_groups"])
+    subs = scope.get("subscriptions", [])
+    return f"subscription {subs[0]}" if len(subs) == 1 else f"{len(subs)} subscriptions"

@@ -1,0 +1,117 @@
+"""Credentials and endpoints: azure-identity, or a bearer token the pipeline already holds."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from azure.core import AzureClouds
+from azure.core.credentials import AccessToken, TokenCredential
+from azure.core.pipeline import PipelineRequest
+from azure.core.pipeline.policies import BearerTokenCredentialPolicy
+from azure.mgmt.core.tools import get_arm_endpoints
+
+from auditor.errors import CollectionError
+
+CLOUDS = {
+    "AzureCloud": AzureClouds.AZURE_PUBLIC_CLOUD,
+    "AzureUSGovernment": AzureClouds.AZURE_US_GOVERNMENT,
+    "AzureChinaCloud": AzureClouds.AZURE_CHINA_CLOUD,
+}
+TOKEN_ENV = "AUDITOR_ACCESS_TOKEN"
+ENDPOINT_ENV = "AUDITOR_ARM_ENDPOINT"
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where to send requests and which token scope to ask for."""
+
+    cloud: str
+    cloud_setting: AzureClouds
+    endpoint: str
+    scopes: tuple[str, ...]
+
+    @property
+    def loopback(self) -> bool:
+        return is_loopback(self.endpoint)
+
+
+def is_loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def resolve_target(cloud: str, arm_endpoint: str | None) -> Target:
+    if cloud not in CLOUDS:
+        raise CollectionError(f"--cloud: expected one of {', '.join(CLOUDS)}, got '{cloud}'")
+    setting = CLOUDS[cloud]
+    endpoints = get_arm_endpoints(setting)
+    endpoint = arm_endpoint or os.environ.get(ENDPOINT_ENV) or endpoints["resource_manager"]
+    parts = urlsplit(endpoint)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise CollectionError(f"--arm-endpoint: expected an https:// URL, got '{endpoint}'")
+    if parts.scheme == "http" and not is_loopback(endpoint):
+        raise CollectionError(
+            f"--arm-endpoint: plain http is accepted only on a loopback address, got '{endpoint}'"
+        )
+    return Target(
+        cloud=cloud,
+        cloud_setting=setting,
+        endpoint=endpoint.rstrip("/"),
+        scopes=tuple(endpoints["credential_scopes"]),
+    )
+
+
+class StaticTokenCredential:
+    """A bearer token handed to the scanner (AUDITOR_ACCESS_TOKEN); never printed or stored."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        return AccessToken(self._token, int(time.time()) + 3600)
+
+    def __repr__(self) -> str:
+        return "StaticTokenCredential(<redacted>)"
+
+
+def credential(target: Target) -> TokenCredential:
+    token = os.environ.get(TOKEN_ENV)
+    if token:
+        return StaticTokenCredential(token)
+    from azure.identity import AzureAuthorityHosts, DefaultAzureCredential
+
+    authority = {
+        "AzureCloud": AzureAuthorityHosts.AZURE_PUBLIC_CLOUD,
+        "AzureUSGovernment": AzureAuthorityHosts.AZURE_GOVERNMENT,
+        "AzureChinaCloud": AzureAuthorityHosts.AZURE_CHINA,
+    }[target.cloud]
+    return DefaultAzureCredential(authority=authority)
+
+
+class AuthPolicy(BearerTokenCredentialPolicy):  # type: ignore[type-arg]
+    """Bearer tokens over https; over plain http only to a loopback emulator."""
+
+    def on_request(self, request: PipelineRequest[Any]) -> None:
+        if is_loopback(request.http_request.url):
+            request.context["enforce_https"] = False
+        super().on_request(request)
+
+
+def client_kwargs(target: Target, cred: TokenCredential, **extra: Any) -> dict[str, Any]:
+    """Keyword arguments every SDK client is built with."""
+    return {
+        "base_url": target.endpoint,
+        "credential_scopes": list(target.scopes),
+        "authentication_policy": AuthPolicy(cred, *target.scopes),
+        **extra,
+    }
