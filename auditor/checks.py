@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections import defaultdict
 from collections.abc import Callable
@@ -155,9 +156,23 @@ class Look:
             missing=tuple(dict.fromkeys(self.missing)),
             notes=tuple(dict.fromkeys(self.notes)),
             resources=tuple(self.resources),
-            evidence=tuple(self.evidence),
+            evidence=_unique(self.evidence),
             **flags,
         )
+
+
+def _unique(evidence: list[Evidence]) -> tuple[Evidence, ...]:
+    """Evidence without repeats (a check may read the same property twice)."""
+    seen: set[str] = set()
+    kept = []
+    for item in evidence:
+        key = json.dumps(
+            [item.resource, item.path, item.observed, item.expected], sort_keys=True, default=str
+        )
+        if key not in seen:
+            seen.add(key)
+            kept.append(item)
+    return tuple(kept)
 
 
 def _pair(ctx: Context) -> tuple[Resource, Resource]:
@@ -255,6 +270,7 @@ def separate_default_storage(ctx: Context, _: NoParams) -> Outcome:
     primary, secondary = _pair(ctx)
     ids = [look.prop_id(ws, "properties.storageAccount") for ws in (primary, secondary)]
     if ids[0] and ids[1] and norm_id(ids[0]) == norm_id(ids[1]):
+        look.observe(secondary.raw_id, "properties.storageAccount", ids[1], "not the primary's")
         look.fail(
             f"both workspaces use the same default storage account "
             f"{ids[0].rsplit('/', 1)[-1]}; a regional outage takes both workspaces' storage"
@@ -459,6 +475,12 @@ def compute_mirrored(ctx: Context, _: NoParams) -> Outcome:
         kin = [c for c in theirs if fam is not None and family(c.vm_size) == fam]
         candidates = same or kin
         best = max(candidates, key=lambda c: c.max_nodes, default=None)
+        look.observe(
+            cluster.raw_id,
+            "counterpart in secondary (size or family, max nodes)",
+            f"{best.name}: {best.vm_size} x {best.max_nodes}" if best else None,
+            f"{cluster.vm_size} (or its family) x {cluster.max_nodes}",
+        )
         if best is None:
             if not sizes_lookup.ok:
                 look.missing.append(str(sizes_lookup.problem))
@@ -568,7 +590,14 @@ def model_key(reference: str) -> str:
 class Served:
     endpoint: Resource
     models: dict[str, int]
-    unsure: frozenset[str] = frozenset()  # models of deployments whose state or count is missing
+    # models of deployments whose state, count or model is missing (None: model unknown)
+    unsure: frozenset[str | None] = frozenset()
+
+    def may_serve(self, wanted: set[str]) -> bool:
+        return None in self.unsure or wanted <= set(self.models) | self.unsure
+
+    def doubtful(self, wanted: set[str]) -> bool:
+        return None in self.unsure or bool(self.unsure & wanted)
 
 
 def _served(
@@ -585,7 +614,7 @@ def _served(
             {str(k).lower(): v for k, v in traffic.items()} if isinstance(traffic, dict) else {}
         )
         models: dict[str, int] = {}
-        unsure: set[str] = set()
+        unsure: set[str | None] = set()
         for deployment in estate.children_of(endpoint.id, ONLINE_DEPLOYMENT):
             if not secondary and weights and not weights.get(deployment.name.lower()):
                 continue
@@ -597,8 +626,7 @@ def _served(
                         f"{deployment.raw_id} has no 'properties.provisioningState'"
                     )
                     model = deployment.get("properties.model")
-                    if isinstance(model, str):
-                        unsure.add(model_key(model))
+                    unsure.add(model_key(model) if isinstance(model, str) else None)
                 continue
             model = look.prop(deployment, "properties.model")
             count = look.prop(deployment, "sku.capacity") if capacity else 0
@@ -608,6 +636,7 @@ def _served(
                 look.missing.append(f"'sku.capacity' of {deployment.raw_id} is {count!r}")
                 count = None
             if not isinstance(model, str):
+                unsure.add(None)
                 continue
             key = model_key(model)
             if count is None:
@@ -642,7 +671,7 @@ def models_in_secondary(ctx: Context, params: ModelParams) -> Outcome:
         covering = [s for s in candidates if set(mine.models) <= set(s.models)]
         wanted = ", ".join(sorted(mine.models))
         if not covering:
-            if any(set(mine.models) <= set(s.models) | s.unsure for s in candidates):
+            if any(s.may_serve(set(mine.models)) for s in candidates):
                 continue  # a deployment whose data is missing may serve them: error, not fail
             look.fail(
                 f"endpoint {mine.endpoint.name} serves {wanted}; no provisioned endpoint in "
@@ -651,7 +680,7 @@ def models_in_secondary(ctx: Context, params: ModelParams) -> Outcome:
             continue
         if params.capacity:
             enough = [s for s in covering if all(s.models[m] >= n for m, n in mine.models.items())]
-            if not enough and not any(s.unsure & set(mine.models) for s in covering):
+            if not enough and not any(s.doubtful(set(mine.models)) for s in candidates):
                 best = covering[0]
                 shortfalls = ", ".join(
                     f"{m}: {best.models[m]} < {n}"

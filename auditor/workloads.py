@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from auditor.config import Attestation, Config, WorkloadConfig
-from auditor.estate import Estate, Resource, norm_id
+from auditor.estate import ONLINE_DEPLOYMENT, ONLINE_ENDPOINT, Estate, Resource, norm_id
 from auditor.model import AssetClass, Tier, strictest
 
 TAG_WORKLOAD = "dr-workload"
@@ -117,11 +117,14 @@ def name_stem(workspace: Resource) -> str | None:
 
 
 def _activity(estate: Estate, workspace: Resource) -> int:
-    return len(
-        estate.children_of(
-            workspace.id, "microsoft.machinelearningservices/workspaces/onlineendpoints"
-        )
-    )
+    """How busy a workspace looks: online endpoints and the instances deployed behind them."""
+    score = 0
+    for endpoint in estate.children_of(workspace.id, ONLINE_ENDPOINT):
+        score += 1
+        for deployment in estate.children_of(endpoint.id, ONLINE_DEPLOYMENT):
+            capacity = deployment.get("sku.capacity")
+            score += capacity if isinstance(capacity, int) else 0
+    return score
 
 
 def _order_pair(estate: Estate, a: Resource, b: Resource) -> tuple[Resource, Resource]:

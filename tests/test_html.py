@@ -1,0 +1,333 @@
+"""The HTML report: one self-contained file, every workload on it, data escaped, filters work."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import importlib.util
+import json
+import re
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from markupsafe import Markup, escape
+
+from auditor import config, demo, rules, scan, snapshot
+from auditor.model import Status, Tier
+from auditor.render import html
+from auditor.report import Report
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, ConsoleMessage, Dialog
+
+AS_OF = dt.date(2026, 11, 26)
+IMG = "<img src=x onerror=alert(1)>"
+SCRIPT = "<script>alert(1)</script>"
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+class _Tags(HTMLParser):
+    """Every start tag of a page, with its attributes, in document order."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def _tags(page: str) -> list[tuple[str, dict[str, str | None]]]:
+    parser = _Tags()
+    parser.feed(page)
+    parser.close()
+    return parser.tags
+
+
+def _demo_report() -> Report:
+    return scan.run(
+        snapshot.load(demo.snapshot_path()),
+        config.load(demo.config_path()),
+        rules.load(),
+        as_of=AS_OF,
+    )
+
+
+def _hostile_report() -> Report:
+    """The demo estate, unconfigured, with markup in a workspace name, a tag and a scan error."""
+    data: dict[str, Any] = json.loads(demo.snapshot_path().read_text())
+    workspaces = [
+        row
+        for row in data["resources"]
+        if row["type"].lower() == "microsoft.machinelearningservices/workspaces"
+        and row["name"] == "mlw-sandbox-uksouth"
+    ]
+    assert workspaces, "the demo has no mlw-sandbox-uksouth workspace any more"
+    workspaces[0]["name"] = f"mlw-sandbox-{IMG}"
+    workspaces[0].setdefault("tags", {})["dr-workload"] = f"sandbox{SCRIPT}"
+    data["errors"].append(
+        {
+            "source": "arm",
+            "request": f"GET /subscriptions/{SCRIPT}/providers",
+            "status": 403,
+            "code": "AuthorizationFailed",
+            "message": f"denied {IMG}",
+        }
+    )
+    return scan.run(snapshot.validate(data, "test"), config.Config(), rules.load(), as_of=AS_OF)
+
+
+@pytest.fixture(scope="module")
+def demo_report() -> Report:
+    return _demo_report()
+
+
+@pytest.fixture(scope="module")
+def demo_page(demo_report: Report) -> str:
+    return html.render(demo_report).decode("utf-8")
+
+
+@pytest.fixture(scope="module")
+def hostile_report() -> Report:
+    return _hostile_report()
+
+
+@pytest.fixture(scope="module")
+def hostile_page(hostile_report: Report) -> str:
+    return html.render(hostile_report).decode("utf-8")
+
+
+def test_templates_are_found() -> None:
+    assert (html.templates_dir() / html.TEMPLATE).is_file()
+
+
+def test_page_is_one_self_contained_file(demo_page: str) -> None:
+    assert demo_page.startswith("<!DOCTYPE html>")
+    assert 'src="http' not in demo_page
+    assert "src='http" not in demo_page
+    assert '<link rel="stylesheet"' not in demo_page
+    assert "@import" not in demo_page
+    assert not re.search(r"url\(\s*['\"]?(https?:)?//", demo_page)
+    for tag, attrs in _tags(demo_page):
+        assert "src" not in attrs, f"<{tag}> loads {attrs['src']}"
+        if tag == "link":
+            assert attrs.get("rel") == "icon" and attrs.get("href") == "data:,", attrs
+        href = attrs.get("href") or ""
+        if tag != "a":
+            assert not href.startswith(("http:", "https:", "//")), f"<{tag} href={href}>"
+
+
+def test_script_is_pinned_by_the_content_security_policy(demo_page: str) -> None:
+    scripts = re.findall(r"<script>(.*?)</script>", demo_page, re.DOTALL)
+    assert len(scripts) == 1
+    digest = base64.b64encode(hashlib.sha256(scripts[0].encode()).digest()).decode()
+    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', demo_page)
+    assert csp is not None
+    assert f"script-src 'sha256-{digest}'" in csp.group(1)
+    assert "default-src 'none'" in csp.group(1)
+
+
+def test_header_shows_the_scan(demo_report: Report, demo_page: str) -> None:
+    info = demo_report.scan
+    for text in (info.source, info.cloud, info.collected_at, demo_report.generated_at):
+        assert str(escape(text)) in demo_page
+    for sub in info.scope["subscriptions"]:
+        assert sub in demo_page
+    assert "Complete" in demo_page
+    assert "data-incomplete" not in demo_page
+
+
+def test_every_workload_is_on_the_ladder(demo_report: Report, demo_page: str) -> None:
+    assert demo_page.count("data-ladder-row") == len(demo_report.workloads) > 0
+    for result in demo_report.workloads:
+        assert f">{escape(result.name)}</a>" in demo_page
+        assert f'data-workload-card="{escape(result.name)}"' in demo_page
+
+
+def test_every_finding_is_listed_blocking_first(demo_report: Report, demo_page: str) -> None:
+    cards = [attrs for tag, attrs in _tags(demo_page) if "data-finding" in attrs]
+    assert sorted(str(c["id"]) for c in cards) == sorted(f.id for f in demo_report.findings)
+    blocking = [bool(c["data-blocks"]) for c in cards]
+    assert any(blocking)
+    assert blocking == sorted(blocking, reverse=True), "a non-blocking finding precedes a blocker"
+    statuses = {c["data-status"] for c in cards}
+    assert statuses <= {s.value for s in Status}
+
+
+def test_evidence_is_json_text(demo_page: str) -> None:
+    assert html.tojson_text({"b": [1, None], "a": "x"}) == '{"a": "x", "b": [1, null]}'
+    assert not isinstance(html.tojson_text("<b>"), Markup)
+    # an observed string is shown with its JSON quotes, escaped
+    assert "&#34;uksouth&#34;" in demo_page
+
+
+def test_markup_in_the_data_is_escaped(hostile_report: Report, hostile_page: str) -> None:
+    names = [w.name for w in hostile_report.workloads]
+    assert f"sandbox{SCRIPT}" in names, names
+    assert IMG not in hostile_page
+    assert SCRIPT not in hostile_page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in hostile_page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in hostile_page
+    tags = _tags(hostile_page)
+    assert [t for t, _ in tags].count("script") == 1
+    assert "img" not in [t for t, _ in tags]
+    assert not any(name.startswith("on") for _, attrs in tags for name in attrs)
+
+
+def test_incomplete_scan_shows_a_banner_with_the_errors(hostile_page: str) -> None:
+    banner = re.search(r"<section[^>]*data-incomplete.*?</section>", hostile_page, re.DOTALL)
+    assert banner is not None
+    assert 'role="alert"' in banner.group(0)
+    assert "AuthorizationFailed" in banner.group(0)
+    assert "denied &lt;img src=x onerror=alert(1)&gt;" in banner.group(0)
+    assert "Incomplete" in hostile_page
+
+
+class _Tab:
+    """A browser tab on a report file that records console errors, dialogs and requests."""
+
+    def __init__(self, browser: Browser, path: Path, width: int = 1280, height: int = 1800) -> None:
+        self.problems: list[str] = []
+        self.requests: list[str] = []
+        self.page = browser.new_page(viewport={"width": width, "height": height})
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+        self.page.on("dialog", self._dialog)
+        self.page.on("request", lambda request: self.requests.append(request.url))
+        self.page.goto(path.as_uri(), wait_until="load")
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.problems.append(f"console error: {message.text}")
+
+    def _dialog(self, dialog: Dialog) -> None:
+        self.problems.append(f"{dialog.type} dialog: {dialog.message}")
+        dialog.dismiss()
+
+    def visible(self) -> int:
+        return self.page.locator("[data-finding]:visible").count()
+
+    def close(self) -> None:
+        self.page.close()
+        assert self.problems == []
+        assert all(url.startswith(("file:", "data:")) for url in self.requests), self.requests
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if importlib.util.find_spec("playwright") is None:
+        pytest.skip("playwright is not installed (pip install playwright; no browser download)")
+    if not CHROMIUM.exists():
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def demo_file(tmp_path: Path, demo_page: str) -> Path:
+    path = tmp_path / "report.html"
+    path.write_text(demo_page, encoding="utf-8")
+    return path
+
+
+def test_browser_filters_change_the_visible_findings(
+    browser: Browser, demo_file: Path, demo_report: Report
+) -> None:
+    findings = demo_report.findings
+    tab = _Tab(browser, demo_file)
+    page = tab.page
+    assert tab.visible() == len(findings)
+
+    fails = sum(1 for f in findings if f.status is Status.FAIL)
+    page.select_option("[data-filter=status]", "fail")
+    assert 0 < tab.visible() == fails < len(findings)
+    assert page.text_content("[data-visible-count]") == f"{fails} of {len(findings)}"
+    name = demo_report.workloads[0].name
+    page.select_option("[data-filter=workload]", name)
+    assert tab.visible() == sum(
+        1 for f in findings if f.status is Status.FAIL and f.workload == name
+    )
+
+    page.click(".filters [data-action=reset]")
+    assert tab.visible() == len(findings)
+    page.select_option("[data-filter=impact]", "hot/hot")
+    assert tab.visible() == sum(1 for f in findings if f.blocks(Tier.HOT_HOT))
+    page.select_option("[data-filter=impact]", "target")
+    assert tab.visible() == sum(len(w.target.blocking) for w in demo_report.workloads)
+    page.select_option("[data-filter=impact]", "")
+    page.select_option("[data-filter=severity]", "critical")
+    assert tab.visible() == sum(1 for f in findings if f.severity.value == "critical")
+    page.select_option("[data-filter=severity]", "")
+    page.fill("[data-filter=search]", "dr-09")
+    assert tab.visible() == sum(1 for f in findings if f.rule == "DR-09")
+    page.fill("[data-filter=search]", "no such finding anywhere")
+    assert tab.visible() == 0
+    assert page.locator("[data-no-results]").is_visible()
+
+    # a link to a finding that the filters hide clears them and opens it
+    page.click(".filters [data-action=reset]")
+    page.select_option("[data-filter=status]", "pass")
+    chip = page.locator(".tiers-table a.chip.rule").first
+    target = str(chip.get_attribute("href")).removeprefix("#")
+    chip.click()
+    assert page.locator(f"[id='{target}']").is_visible()
+    assert page.evaluate("id => document.getElementById(id).open", target) is True
+
+    page.click(".filters [data-action=reset]")
+    page.evaluate("window.scrollTo(0, 0)")
+    artifacts = ROOT / "artifacts"
+    artifacts.mkdir(exist_ok=True)
+    page.screenshot(path=str(artifacts / "report.png"))
+    tab.close()
+
+
+def test_browser_print_and_narrow_layouts(browser: Browser, demo_file: Path) -> None:
+    tab = _Tab(browser, demo_file)
+    page = tab.page
+    page.click("[data-action=collapse]")
+    assert not page.locator("[data-finding] .body").first.is_visible()
+    page.emulate_media(media="print")
+    assert not page.locator(".filters").is_visible()
+    assert page.locator("[data-finding] .body").first.is_visible()
+    page.emulate_media(media="screen")
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page scrolls sideways in a narrow window ({width}px wide)"
+    page.evaluate("window.scrollTo(0, 0)")
+    artifacts = ROOT / "artifacts"
+    artifacts.mkdir(exist_ok=True)
+    page.screenshot(path=str(artifacts / "report-narrow.png"))
+    tab.close()
+
+
+def test_browser_runs_no_markup_from_the_data(
+    browser: Browser, tmp_path: Path, hostile_page: str
+) -> None:
+    path = tmp_path / "hostile.html"
+    path.write_text(hostile_page, encoding="utf-8")
+    tab = _Tab(browser, path)
+    assert tab.page.locator("[data-incomplete]").is_visible()
+    tab.page.select_option("[data-filter=workload]", f"sandbox{SCRIPT}")
+    assert tab.visible() > 0
+    tab.page.click("[data-action=expand]")
+    tab.page.fill("[data-filter=search]", "<img")
+    tab.close()  # asserts that no alert() dialog opened and nothing logged an error
