@@ -559,7 +559,7 @@ def quota_parity(ctx: Context, params: QuotaParams) -> Outcome:
             look.missing.append(f"{usages} has no regional {priority} vCPU total")
             continue
         look.observe(total.raw_id, f"limit ({total.label})", total.limit, totals[priority])
-        if room(total) < totals[priority]:
+        if total.limit >= 0 and room(total) < totals[priority]:
             look.fail(
                 f"regional {priority} vCPU quota in {region} is {room(total)}; the primary's "
                 f"clusters can scale to {totals[priority]}"

@@ -236,7 +236,6 @@ def scan_cmd(
             "--subscription, --management-group and --save-snapshot are for live scans"
         )
     if live:
-        source = "live"
         document = _collect(
             subscriptions, management_groups, cloud, arm_endpoint, concurrency, batch_size, quiet
         )
@@ -244,10 +243,7 @@ def scan_cmd(
             _save(document, save_snapshot)
         snap = snapshot.validate(document, "live")
     else:
-        source = str(snapshot_path) if snapshot_path else "demo"
         snap = snapshot.load(demo_snapshot() if demo else Path(str(snapshot_path)))
-        if demo:
-            snap = snapshot.Snapshot(data=snap.data, source="demo")
     if config_path:
         config = config_mod.load(config_path)
     elif demo:
@@ -261,7 +257,6 @@ def scan_cmd(
         loaded,
         default_target=Tier(target),
         as_of=as_of.date() if as_of else None,
-        source=source,
     )
     to_stdout = [fmt for fmt in FORMATS if outputs.get(f"out_{fmt.name}") == "-"]
     if len(to_stdout) > 1:

@@ -42,10 +42,13 @@ class ScanInfo:
     notes: tuple[str, ...]
     rules: tuple[str, ...]
     as_of: dt.date
+    error_findings: int = 0
 
     @property
     def complete(self) -> bool:
-        return not self.errors
+        """False when anything could not be seen: a collection error, a malformed row, or a
+        finding that is `error` because the data it needed was missing."""
+        return not self.errors and self.error_findings == 0
 
 
 @dataclass(frozen=True)

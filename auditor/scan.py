@@ -10,7 +10,7 @@ from auditor import __version__
 from auditor.config import Config
 from auditor.engine import evaluate
 from auditor.estate import Estate, build, get_path
-from auditor.model import Tier
+from auditor.model import Status, Tier
 from auditor.report import Report, ScanInfo, WorkloadResult
 from auditor.rules import Rule
 from auditor.scoring import ladder, score_target
@@ -92,7 +92,7 @@ def run(
     results.sort(key=lambda r: r.name)
     ordered = sorted(findings, key=lambda f: (f.workload, f.requirements[0], f.rule))
     scan = ScanInfo(
-        source=source or snapshot.source,
+        source=source or str(snapshot.data.get("origin") or "snapshot"),
         collected_at=snapshot.collected_at,
         cloud=snapshot.cloud,
         scope=dict(snapshot.scope),
@@ -100,6 +100,7 @@ def run(
         notes=tuple(notes),
         rules=tuple(r.id for r in rules),
         as_of=as_of,
+        error_findings=sum(1 for f in findings if f.status is Status.ERROR),
     )
     return Report(
         tool_version=__version__,

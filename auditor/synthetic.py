@@ -96,7 +96,9 @@ class SnapshotBuilder:
         collected_at: str = "2026-11-20T06:00:00Z",
         cloud: str = "AzureCloud",
         tenant: str = "72f988bf-0000-4000-8000-000000000001",
+        origin: str = "synthetic",
     ) -> None:
+        self.origin = origin
         self.collected_at = collected_at
         self.cloud = cloud
         self.tenant = tenant
@@ -548,6 +550,7 @@ class SnapshotBuilder:
         return {
             "format": "auditor.snapshot",
             "version": 1,
+            "origin": self.origin,
             "collected_at": self.collected_at,
             "cloud": self.cloud,
             "tool": {"name": "auditor", "version": "synthetic"},

@@ -205,7 +205,7 @@ def resolve(estate: Estate, config: Config, default: Tier) -> tuple[list[Workloa
             tagged[tag].append(ws)
     leftover_tagged: list[Resource] = []
     for tag in sorted(tagged):
-        name = tag if tag not in names else f"{tag} (tags)"
+        name = _unique_name(tag, names, "tags")
         workload, leftovers = _from_tags(name, tagged[tag], default, notes)
         leftover_tagged.extend(leftovers)
         workloads.append(workload)
@@ -216,7 +216,7 @@ def resolve(estate: Estate, config: Config, default: Tier) -> tuple[list[Workloa
     discovered = _discover(estate, free)
     for name, a, b, reason in discovered:
         primary, secondary = _order_pair(estate, a, b)
-        unique = name if name not in names else f"{name} ({primary.name})"
+        unique = _unique_name(name, names, primary.id)
         names.add(unique)
         claimed.update((a.id, b.id))
         target = strictest([t for t in (_tag_target(a), _tag_target(b)) if t] or [default])
@@ -232,7 +232,7 @@ def resolve(estate: Estate, config: Config, default: Tier) -> tuple[list[Workloa
             )
         )
     for ws in (w for w in free if w.id not in claimed):
-        unique = ws.name if ws.name not in names else f"{ws.name} ({ws.subscription})"
+        unique = _unique_name(ws.name, names, ws.id)
         names.add(unique)
         workloads.append(
             Workload(
@@ -246,6 +246,11 @@ def resolve(estate: Estate, config: Config, default: Tier) -> tuple[list[Workloa
             )
         )
     return workloads, notes
+
+
+def _unique_name(name: str, taken: set[str], resource_id: str) -> str:
+    """A workload name no other workload has: the name, else the name and the resource id."""
+    return name if name not in taken else f"{name} ({resource_id})"
 
 
 def _discover(estate: Estate, free: list[Resource]) -> list[tuple[str, Resource, Resource, str]]:

@@ -37,6 +37,9 @@ RESOURCE_TYPES = (
     "microsoft.insights/components",
 )
 GRAPH_PATH = "/providers/Microsoft.ResourceGraph/resources"
+# The query is a read, so retrying its POST is safe; azure-core otherwise retries a POST only
+# on 5xx or a 429 with Retry-After, and never after a dropped connection.
+RETRY_METHODS = frozenset({"HEAD", "GET", "PUT", "DELETE", "OPTIONS", "TRACE", "POST"})
 COLUMNS = (
     "id, name, type, location, kind, sku, tags, properties, "
     "subscriptionId, resourceGroup, identity, zones"
@@ -213,7 +216,9 @@ class Collector:
             self.pacer.wait()
             try:
                 response = client.resources(
-                    request, raw_response_hook=lambda r: self.pacer.update(r.http_response.headers)
+                    request,
+                    raw_response_hook=lambda r: self.pacer.update(r.http_response.headers),
+                    retry_on_methods=RETRY_METHODS,
                 )
             except AzureError as exc:
                 self._graph_failed(client, scope, label, page, exc)
@@ -421,6 +426,7 @@ class Collector:
         return {
             "format": "auditor.snapshot",
             "version": 1,
+            "origin": "live",
             "collected_at": dt.datetime.now(dt.UTC)
             .isoformat(timespec="seconds")
             .replace("+00:00", "Z"),

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from azure.core import AzureClouds
 from azure.core.credentials import AccessToken, TokenCredential
 from azure.core.pipeline import PipelineRequest
-from azure.core.pipeline.policies import BearerTokenCredentialPolicy
+from azure.mgmt.core.policies import ARMChallengeAuthenticationPolicy
 from azure.mgmt.core.tools import get_arm_endpoints
 
 from auditor.errors import CollectionError
@@ -98,7 +98,7 @@ def credential(target: Target) -> TokenCredential:
     return DefaultAzureCredential(authority=authority)
 
 
-class AuthPolicy(BearerTokenCredentialPolicy):  # type: ignore[type-arg]
+class AuthPolicy(ARMChallengeAuthenticationPolicy):
     """Bearer tokens over https; over plain http only to a loopback emulator."""
 
     def on_request(self, request: PipelineRequest[Any]) -> None:

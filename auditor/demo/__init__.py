@@ -17,7 +17,7 @@ SUB_DATA = "2b9e7c4d-1f3a-4e8b-a6c5-7d9e0f1a2b3c"
 
 def build() -> tuple[dict[str, Any], dict[str, Any]]:
     """The demo snapshot and config documents."""
-    b = SnapshotBuilder(collected_at="2026-11-20T06:00:00Z")
+    b = SnapshotBuilder(collected_at="2026-11-20T06:00:00Z", origin="demo")
     b.subscription(SUB_PROD)
     b.subscription(SUB_DATA)
     standard_quota(b, SUB_PROD, ["eastus", "westus", "eastus2", "centralus"], 96)

@@ -82,6 +82,7 @@ def document(report: Report) -> dict[str, Any]:
             "as_of": scan.as_of.isoformat(),
             "complete": scan.complete,
             "errors": [dict(e) for e in scan.errors],
+            "error_findings": scan.error_findings,
             "notes": list(scan.notes),
             "rules": list(scan.rules),
         },

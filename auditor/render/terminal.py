@@ -176,8 +176,9 @@ def render(
     if not scan.complete:
         console.print(
             Text(
-                f"INCOMPLETE SCAN: {len(scan.errors)} collection error(s); "
-                "findings that needed the missing data are errors, never passes",
+                f"INCOMPLETE SCAN: {len(scan.errors)} collection error(s), "
+                f"{scan.error_findings} finding(s) in error; what needed the missing data "
+                "is an error, never a pass",
                 style="bold white on red",
             )
         )

@@ -855,7 +855,10 @@ class Emulator:
             if not token.isdigit() or int(token) > len(values):
                 return _error(400, "InvalidSkipToken", f"The $skiptoken {token!r} is not valid.")
             offset = int(token)
-        size = self.page_size_arm or max(1, len(values))
+        # Only the list APIs that Azure pages (nextLink) are paged here: vmSizes and
+        # locations answer in one response, and their SDK clients follow no nextLink.
+        pageable = lpath.endswith(("/usages", "/computes", "/quotas")) or lpath == "/subscriptions"
+        size = (self.page_size_arm if pageable else None) or max(1, len(values))
         page = {k: v for k, v in body.items() if k != "nextLink"}
         page["value"] = values[offset : offset + size]
         if offset + size < len(values):
