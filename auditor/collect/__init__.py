@@ -10,7 +10,7 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -21,7 +21,16 @@ from azure.core.exceptions import AzureError, HttpResponseError
 
 from auditor import __version__
 from auditor.collect.auth import Target, client_kwargs
-from auditor.estate import REGISTRY, REPLICATION, WORKSPACE, norm_region
+from auditor.estate import (
+    API_ML,
+    REGISTRY,
+    REPLICATION,
+    WORKSPACE,
+    computes_path,
+    norm_region,
+    usages_path,
+    vm_sizes_path,
+)
 
 RESOURCE_TYPES = (
     WORKSPACE,
@@ -37,6 +46,7 @@ RESOURCE_TYPES = (
     "microsoft.insights/components",
 )
 GRAPH_PATH = "/providers/Microsoft.ResourceGraph/resources"
+GRAPH_API_VERSION = "2021-03-01"  # what azure-mgmt-resourcegraph 8.0.x speaks
 # The query is a read, so retrying its POST is safe; azure-core otherwise retries a POST only
 # on 5xx or a 429 with Retry-After, and never after a dropped connection.
 RETRY_METHODS = frozenset({"HEAD", "GET", "PUT", "DELETE", "OPTIONS", "TRACE", "POST"})
@@ -179,6 +189,9 @@ class Collector:
         self.pacer = Pacer(observer)
         self._ml_clients: dict[str, Any] = {}
         self._lock = threading.Lock()
+        self._planned: set[tuple[str, ...]] = set()
+        self._futures: list[Future[None]] = []
+        self._pool: ThreadPoolExecutor
 
     def _kwargs(self) -> dict[str, Any]:
         return client_kwargs(
@@ -215,22 +228,20 @@ class Collector:
             )
             self.pacer.wait()
             try:
-                response = client.resources(
-                    request,
-                    raw_response_hook=lambda r: self.pacer.update(r.http_response.headers),
-                    retry_on_methods=RETRY_METHODS,
-                )
+                body = self._post_query(client, request)
             except AzureError as exc:
                 self._graph_failed(client, scope, label, page, exc)
                 return
             page += 1
-            rows = response.data if isinstance(response.data, list) else []
+            data = body.get("data") if isinstance(body, dict) else None
+            rows = data if isinstance(data, list) else []
             with self.recorder.lock:
                 self.recorder.rows.extend(rows)
+            self._plan(rows)
             self.observer(Event("query_page", f"Resource Graph {label}: page {page}", len(rows)))
-            token = response.skip_token
+            token = body.get("$skipToken") if isinstance(body, dict) else None
             if not token:
-                if str(response.result_truncated).lower() == "true":
+                if str(body.get("resultTruncated", "false")).lower() == "true":
                     self.recorder.error(
                         {
                             "source": "resource_graph",
@@ -241,6 +252,34 @@ class Collector:
                         }
                     )
                 return
+
+    def _post_query(self, client: Any, request: Any) -> Any:
+        """POST one query through the ResourceGraphClient's pipeline (auth, retries) and keep
+        the rows exactly as Resource Graph sent them: the model layer would rebuild every row
+        object by object, which costs more CPU than the whole scan."""
+        from azure.core.rest import HttpRequest
+        from azure.mgmt.core.exceptions import ARMErrorFormat
+
+        http = HttpRequest(
+            "POST",
+            GRAPH_PATH,
+            params={"api-version": GRAPH_API_VERSION},
+            json=request.serialize(),
+        )
+        response = client._send_request(
+            http,
+            raw_response_hook=lambda r: self.pacer.update(r.http_response.headers),
+            retry_on_methods=RETRY_METHODS,
+        )
+        if response.status_code != 200:
+            raise HttpResponseError(response=response, error_format=ARMErrorFormat)
+        try:
+            return json.loads(response.text())
+        except ValueError as exc:
+            raise HttpResponseError(
+                message=f"Resource Graph answered a body that is not JSON: {exc}",
+                response=response,
+            ) from None
 
     def _graph_failed(
         self, client: Any, scope: dict[str, list[str]], label: str, page: int, exc: AzureError
@@ -296,6 +335,29 @@ class Collector:
         self._store(first, 200, _merge(pages))
         self.observer(Event("arm_read", f"GET {first.get('path', what)}", 1))
 
+    @staticmethod
+    def _get_list(client: Any, path: str, api_version: str, **kwargs: Any) -> None:
+        """GET a list through an SDK client's pipeline (auth, retries), following nextLink.
+
+        The raw bodies are what the snapshot records (through the response hook); going
+        around the model layer keeps them exact, lets the scanner choose the api-version, and
+        spares the CPU of building models nobody reads."""
+        from azure.core.rest import HttpRequest
+        from azure.mgmt.core.exceptions import ARMErrorFormat
+
+        request = HttpRequest("GET", path, params={"api-version": api_version})
+        while True:
+            response = client._send_request(request, **kwargs)
+            if response.status_code != 200:
+                raise HttpResponseError(response=response, error_format=ARMErrorFormat)
+            try:
+                link = json.loads(response.text()).get("nextLink")
+            except (ValueError, AttributeError):
+                link = None
+            if not link:
+                return
+            request = HttpRequest("GET", link)
+
     def _store(self, first: dict[str, str], status: int, body: Any) -> None:
         path = first.get("path")
         if not path:
@@ -337,66 +399,72 @@ class Collector:
             return []
         return sorted(str(s) for s in found if s)
 
-    def _arm_reads(self, subscriptions: list[str]) -> None:
-        from azure.mgmt.resource.resources import ResourceManagementClient
+    def _submit(self, key: tuple[str, ...], what: str, call: Callable[..., Any], sub: str) -> None:
+        """Queue one ARM read, once, on the bounded pool."""
+        with self._lock:
+            if key in self._planned:
+                return
+            self._planned.add(key)
+            self._futures.append(self._pool.submit(self._read, what, call, sub))
 
-        workspaces = [r for r in self.recorder.rows if str(r.get("type", "")).lower() == WORKSPACE]
-        regions: dict[str, set[str]] = {}
-        for ws in workspaces:
-            sub = str(ws.get("subscriptionId", "")).lower()
-            if isinstance(ws.get("location"), str):
-                regions.setdefault(sub, set()).add(norm_region(ws["location"]))
-        subs_in_play = sorted(set(subscriptions) | set(regions))
-        jobs: list[tuple[str, Callable[..., Any], str | None]] = []
-        # Paired regions are the same for every subscription: one read per cloud, trying the
-        # next subscription only when one cannot be read.
-        locations = self._subscription_client()
-        for sub in subs_in_play:
+    def _read_locations(self, subscriptions: list[str]) -> None:
+        """Paired regions are the same for every subscription: one read per cloud, trying the
+        next subscription only when one cannot be read."""
+        client = self._subscription_client()
+        for sub in subscriptions:
             self._read(
                 f"/subscriptions/{sub}/locations",
-                partial(locations.subscriptions.list_locations, sub),
+                partial(client.subscriptions.list_locations, sub),
                 sub,
             )
             if self.recorder.arm.get(f"/subscriptions/{sub}/locations", {}).get("status") == 200:
-                break
-        for sub in subs_in_play:
-            rm = ResourceManagementClient(self.credential, sub, **self._kwargs())
-            jobs.append(
-                (
-                    f"/subscriptions/{sub}/providers/Microsoft.MachineLearningServices",
-                    partial(rm.providers.get, "Microsoft.MachineLearningServices"),
-                    sub,
-                )
-            )
-            for region in sorted(regions.get(sub, ())):
-                jobs.append(
-                    (
-                        f"usages of {sub} in {region}",
-                        partial(self._ml(sub).usages.list, region),
-                        sub,
-                    )
-                )
-                jobs.append(
-                    (
-                        f"vmSizes of {sub} in {region}",
-                        partial(self._ml(sub).virtual_machine_sizes.list, region),
-                        sub,
-                    )
-                )
-        for ws in workspaces:
+                return
+
+    def _plan_subscription(self, sub: str) -> None:
+        from azure.mgmt.resource.resources import ResourceManagementClient
+
+        if ("provider", sub) in self._planned:
+            return
+        rm = ResourceManagementClient(self.credential, sub, **self._kwargs())
+        self._submit(
+            ("provider", sub),
+            f"/subscriptions/{sub}/providers/Microsoft.MachineLearningServices",
+            partial(rm.providers.get, "Microsoft.MachineLearningServices"),
+            sub,
+        )
+
+    def _plan(self, rows: list[dict[str, Any]]) -> None:
+        """Queue the ARM reads a page of rows calls for, while the next pages are fetched."""
+        for ws in rows:
+            if not isinstance(ws, dict) or str(ws.get("type", "")).lower() != WORKSPACE:
+                continue
             sub = str(ws.get("subscriptionId", "")).lower()
-            rg = str(ws.get("resourceGroup", ""))
-            name = str(ws.get("name", ""))
-            jobs.append(
-                (
-                    f"{ws.get('id')}/computes",
-                    partial(self._ml(sub).machine_learning_compute.list_by_workspace, rg, name),
+            if not sub:
+                continue
+            self._plan_subscription(sub)
+            location = ws.get("location")
+            if isinstance(location, str) and location:
+                region = norm_region(location)
+                ml = self._ml(sub)
+                for kind, path in (
+                    ("usages", usages_path(sub, region)),
+                    ("vmsizes", vm_sizes_path(sub, region)),
+                ):
+                    self._submit(
+                        (kind, sub, region),
+                        path,
+                        partial(self._get_list, ml, path, API_ML),
+                        sub,
+                    )
+            workspace_id = str(ws.get("id", ""))
+            if workspace_id:
+                path = computes_path(workspace_id)
+                self._submit(
+                    ("computes", workspace_id.lower()),
+                    path,
+                    partial(self._get_list, self._ml(sub), path, API_ML),
                     sub,
                 )
-            )
-        with ThreadPoolExecutor(max_workers=max(1, self.options.concurrency)) as pool:
-            for future in [pool.submit(self._read, what, call, sub) for what, call, sub in jobs]:
-                future.result()
 
     # -- the whole run ---------------------------------------------------------------------
 
@@ -416,11 +484,17 @@ class Collector:
             {"subscriptions": subscriptions[i : i + size]}
             for i in range(0, len(subscriptions), size)
         ]
-        for scope in scopes:
-            self._query(client, scope, _scope_label(scope))
-        seen = {str(r.get("subscriptionId", "")).lower() for r in self.recorder.rows}
-        in_scope = sorted((set(subscriptions) | seen) - {""})
-        self._arm_reads(in_scope)
+        with ThreadPoolExecutor(max_workers=max(1, opts.concurrency)) as pool:
+            self._pool = pool
+            for sub in subscriptions:
+                self._plan_subscription(sub)
+            for scope in scopes:
+                self._query(client, scope, _scope_label(scope))
+            seen = {str(r.get("subscriptionId", "")).lower() for r in self.recorder.rows}
+            in_scope = sorted((set(subscriptions) | seen) - {""})
+            self._read_locations(in_scope)
+            for future in list(self._futures):
+                future.result()
         self.observer(Event("done", "collection finished", len(self.recorder.rows)))
         rows = sorted(self.recorder.rows, key=lambda r: str(r.get("id", "")).lower())
         return {

@@ -5,7 +5,9 @@ from __future__ import annotations
 import ipaddress
 import os
 import time
+import urllib.request
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -107,11 +109,28 @@ class AuthPolicy(ARMChallengeAuthenticationPolicy):
         super().on_request(request)
 
 
+@cache
+def _network_settings(endpoint: str) -> dict[str, Any]:
+    """Proxy and CA settings read from the environment once, rather than on every request
+    (requests re-reads the whole environment and stats files per call, which dominated the
+    collector's CPU time)."""
+    host = urlsplit(endpoint).hostname or ""
+    proxies: dict[str, str] = {}
+    if not is_loopback(endpoint) and not urllib.request.proxy_bypass(host):
+        proxies = {k: v for k, v in urllib.request.getproxies().items() if k in ("http", "https")}
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    settings: dict[str, Any] = {"use_env_settings": False, "proxies": proxies or None}
+    if bundle:
+        settings["connection_verify"] = bundle
+    return settings
+
+
 def client_kwargs(target: Target, cred: TokenCredential, **extra: Any) -> dict[str, Any]:
     """Keyword arguments every SDK client is built with."""
     return {
         "base_url": target.endpoint,
         "credential_scopes": list(target.scopes),
         "authentication_policy": AuthPolicy(cred, *target.scopes),
+        **_network_settings(target.endpoint),
         **extra,
     }

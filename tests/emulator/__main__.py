@@ -45,6 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--quota-window", type=float, default=5.0, help="quota window, seconds")
     parser.add_argument("--page-size-arm", type=int, default=2, help="items per ARM list page")
+    parser.add_argument("--quiet", action="store_true", help="do not print a line per request")
     parser.add_argument(
         "--forbid",
         action="append",
@@ -72,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             page_size_arm=args.page_size_arm,
             forbidden_subscriptions=args.forbid,
             management_groups=dict(args.management_group) if args.management_group else None,
-            on_request=_print_request,
+            on_request=None if args.quiet else _print_request,
         )
         emulator.start()
     except (OSError, ValueError) as exc:
@@ -85,6 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         pass
     finally:
         emulator.close()
+    print(f"served {len(emulator.requests)} requests, {emulator.throttled} throttled", flush=True)
     print("stopped", flush=True)
     return 0
 

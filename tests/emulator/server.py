@@ -322,6 +322,7 @@ class Emulator:
         self.throttled = 0
         self._faults: list[Fault] = []
         self._lock = threading.Lock()
+        self._selection_cache: dict[str, list[Any]] = {}
         self._window_start: float | None = None
         self._used = 0
         self._connections: set[socket.socket] = set()
@@ -707,16 +708,33 @@ class Emulator:
                 "BadRequest",
                 f"Table '{parsed.table}' is not in the snapshot (has: {sorted(self._tables)}).",
             )
-        rows = [
-            r
-            for r in table
-            if isinstance(r, Mapping)
-            and (parsed.types is None or str(r.get("type", "")).lower() in parsed.types)
-            and (_row_subscription(r) in scope)
-        ]
-        rows.sort(key=lambda r: str(r.get("id", "")).lower(), reverse=parsed.descending)
-        if parsed.columns is not None:
-            rows = [{c: r.get(c) for c in parsed.columns} for r in rows]
+        # Every page of one query selects the same rows: select them once (a benchmark pages
+        # through 100,000 rows, and re-selecting them per page would measure the emulator).
+        cache_key = json.dumps(
+            [
+                parsed.table,
+                sorted(parsed.types or ()),
+                parsed.types is None,
+                parsed.columns,
+                parsed.descending,
+                scope_key,
+            ]
+        )
+        with self._lock:
+            rows = self._selection_cache.get(cache_key)
+        if rows is None:
+            rows = [
+                r
+                for r in table
+                if isinstance(r, Mapping)
+                and (parsed.types is None or str(r.get("type", "")).lower() in parsed.types)
+                and (_row_subscription(r) in scope)
+            ]
+            rows.sort(key=lambda r: str(r.get("id", "")).lower(), reverse=parsed.descending)
+            if parsed.columns is not None:
+                rows = [{c: r.get(c) for c in parsed.columns} for r in rows]
+            with self._lock:
+                self._selection_cache[cache_key] = rows
 
         # Paging.
         top = options.get("$top")
