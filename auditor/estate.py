@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -63,7 +64,8 @@ def get_path(document: Any, path: str) -> Any:
     """Follow a dotted path through nested mappings; MISSING where any step is absent."""
     current = document
     for part in path.split("."):
-        if not isinstance(current, Mapping) or part not in current:
+        # A JSON object is a dict: test that first, the Mapping ABC check is slow.
+        if not (type(current) is dict or isinstance(current, Mapping)) or part not in current:
             return MISSING
         current = current[part]
     return current
@@ -273,6 +275,14 @@ def computes_path(workspace_id: str) -> str:
     return f"{workspace_id}/computes"
 
 
+def datastores_path(workspace_id: str) -> str:
+    return f"{workspace_id}/datastores"
+
+
+def blob_service_path(storage_id: str) -> str:
+    return f"{storage_id}/blobServices/default"
+
+
 def usages_path(subscription: str, region: str) -> str:
     return (
         f"/subscriptions/{subscription}/providers/Microsoft.MachineLearningServices"
@@ -295,6 +305,17 @@ def _is_locations(key: str) -> bool:
 
 
 def _arm_key(path: str) -> str:
+    if (
+        isinstance(path, str)
+        and path[:1] == "/"
+        and path[1:2] != "/"
+        and "?" not in path
+        and "#" not in path
+        and "\t" not in path
+        and "\r" not in path
+        and "\n" not in path
+    ):
+        return norm_id(path)  # a plain path: urlsplit would return it unchanged (and is slow)
     try:
         path = urlsplit(path).path
     except ValueError:  # a malformed id such as '//[x' is not a URL: compare its text as it is
@@ -335,12 +356,31 @@ class Estate:
         sub = subscription_of(resource_id)
         if sub is not None and sub not in self.subscriptions_in_scope:
             reason += f" (subscription {sub} was not in the scanned scope)"
+        first: dict[Any, int] | None = self._memo("graph_errors", self._graph_errors)
+        if first is not None:
+            found = [first[s] for s in (None, sub) if s in first]
+            if found:
+                err = self.snapshot.errors[min(found)]
+                reason += f" (Resource Graph could not be read: {err.get('message')})"
+            return reason
         for err in self.snapshot.errors:
             err_sub = err.get("subscription")
             if err.get("source") == "resource_graph" and (err_sub is None or err_sub == sub):
                 reason += f" (Resource Graph could not be read: {err.get('message')})"
                 break
         return reason
+
+    def _graph_errors(self) -> dict[Any, int] | None:
+        """Index of the first Resource Graph error per subscription (None: for all of them);
+        None when a subscription value cannot be a key (why_absent then scans the errors)."""
+        first: dict[Any, int] = {}
+        for index, err in enumerate(self.snapshot.errors):
+            if err.get("source") == "resource_graph":
+                try:
+                    first.setdefault(err.get("subscription"), index)
+                except TypeError:
+                    return None
+        return first
 
     @property
     def subscriptions_in_scope(self) -> frozenset[str]:
@@ -373,15 +413,37 @@ class Estate:
         return Lookup(values)
 
     def _recorded_error(self, path: str) -> str | None:
+        """The first recorded error whose request contains the path (after normalisation)."""
         key = _arm_key(path)
-        for err in self.snapshot.errors:
-            request = str(err.get("request", ""))
-            if key in _arm_key(request.split(" ", 1)[-1]):
-                status = err.get("status")
-                code = err.get("code")
-                parts = [f"HTTP {status}" if status else None, code, err.get("message")]
-                return " ".join(str(p) for p in parts if p)
-        return None
+        keys, text, starts = self._memo("error_keys", self._error_keys)
+        if not keys:
+            return None
+        if "\0" in key:
+            index = next((i for i, k in enumerate(keys) if key in k), -1)
+        else:
+            # One search through all keys joined by NUL: the first hit is in the first error
+            # whose key contains this one (a NUL-free key cannot match across a separator).
+            at = text.find(key)
+            index = -1 if at < 0 else bisect.bisect_right(starts, at) - 1
+        if index < 0:
+            return None
+        err = self.snapshot.errors[index]
+        status = err.get("status")
+        code = err.get("code")
+        parts = [f"HTTP {status}" if status else None, code, err.get("message")]
+        return " ".join(str(p) for p in parts if p)
+
+    def _error_keys(self) -> tuple[list[str], str, list[int]]:
+        """The normalised request path of every recorded error, joined for searching."""
+        keys = [
+            _arm_key(str(err.get("request", "")).split(" ", 1)[-1]) for err in self.snapshot.errors
+        ]
+        starts = []
+        offset = 0
+        for k in keys:
+            starts.append(offset)
+            offset += len(k) + 1
+        return keys, "\0".join(keys), starts
 
     def _memo(self, key: Any, build: Any) -> Any:
         if key not in self._cache:
@@ -461,6 +523,9 @@ class Estate:
 
 
 def _row_problem(index: int, row: Any) -> str | None:
+    if type(row) is dict and type(row.get("id")) is str and type(row.get("type")) is str:
+        if row["id"] and row["type"]:
+            return None  # the common case, without the slow Mapping ABC check
     if not isinstance(row, Mapping):
         return f"resources[{index}]: expected an object, found {type(row).__name__}"
     for key in ("id", "type"):

@@ -15,7 +15,9 @@ from auditor.estate import (
     API_LOCATIONS,
     API_ML,
     API_PROVIDER,
+    blob_service_path,
     computes_path,
+    datastores_path,
     locations_path,
     provider_path,
     usages_path,
@@ -106,6 +108,7 @@ class SnapshotBuilder:
         self.arm: dict[str, dict[str, Any]] = {}
         self.errors: list[dict[str, Any]] = []
         self.subscriptions: list[str] = []
+        self.tables: dict[str, list[dict[str, Any]]] = {"authorizationresources": []}
 
     # -- rows ----------------------------------------------------------------------------------
 
@@ -526,6 +529,83 @@ class SnapshotBuilder:
             )
         return rid
 
+    def datastores(
+        self, workspace: str, storage: str, extra: Iterable[tuple[str, str, str]] = ()
+    ) -> None:
+        """Record GET {workspace}/datastores: the default blob store on the workspace's storage
+        account, plus (name, storage account id, container) for each extra blob datastore."""
+        sub, rg = workspace.split("/")[2], workspace.split("/")[4]
+        stores = [("workspaceblobstore", storage, "azureml-blobstore", True)]
+        stores += [(name, account, container, False) for name, account, container in extra]
+        value = []
+        for name, account, container, default in stores:
+            value.append(
+                {
+                    "id": f"{workspace}/datastores/{name}",
+                    "name": name,
+                    "type": "Microsoft.MachineLearningServices/workspaces/datastores",
+                    "properties": {
+                        "datastoreType": "AzureBlob",
+                        "accountName": account.rsplit("/", 1)[-1],
+                        "containerName": container,
+                        "endpoint": "core.windows.net",
+                        "protocol": "https",
+                        "isDefault": default,
+                        "resourceGroup": account.split("/")[4] if account.count("/") > 4 else rg,
+                        "subscriptionId": account.split("/")[2] if account.count("/") > 2 else sub,
+                        "serviceDataAccessAuthIdentity": "WorkspaceSystemAssignedIdentity",
+                        "credentials": {"credentialsType": "None"},
+                        "description": "",
+                        "properties": {},
+                        "tags": {},
+                    },
+                }
+            )
+        self.read(datastores_path(workspace), API_ML, {"value": value})
+
+    def blob_service(self, storage: str, *, soft_delete: bool = True) -> None:
+        """Record GET {storage}/blobServices/default (blob soft delete lives here)."""
+        policy: dict[str, Any] = {"enabled": soft_delete}
+        if soft_delete:
+            policy["days"] = 7
+        self.read(
+            blob_service_path(storage),
+            "2023-05-01",
+            {
+                "id": f"{storage}/blobServices/default",
+                "name": "default",
+                "type": "Microsoft.Storage/storageAccounts/blobServices",
+                "properties": {
+                    "cors": {"corsRules": []},
+                    "deleteRetentionPolicy": dict(policy),
+                    "containerDeleteRetentionPolicy": dict(policy),
+                    "isVersioningEnabled": False,
+                },
+            },
+        )
+
+    def role_assignment(self, scope: str, principal: str, role: str) -> None:
+        """A row of the authorizationresources table: `role` is a role definition GUID."""
+        sub = scope.split("/")[2]
+        name = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{scope}|{principal}|{role}".lower()))
+        self.tables["authorizationresources"].append(
+            {
+                "id": f"{scope}/providers/Microsoft.Authorization/roleAssignments/{name}",
+                "name": name,
+                "type": "microsoft.authorization/roleassignments",
+                "subscriptionId": sub,
+                "properties": {
+                    "roleDefinitionId": f"/subscriptions/{sub}/providers/"
+                    f"Microsoft.Authorization/roleDefinitions/{role}",
+                    "principalId": principal,
+                    "principalType": "Group",
+                    "scope": scope,
+                    "createdOn": "2026-01-15T10:00:00.0000000Z",
+                    "updatedOn": "2026-01-15T10:00:00.0000000Z",
+                },
+            }
+        )
+
     def error(
         self,
         source: str,
@@ -560,9 +640,14 @@ class SnapshotBuilder:
                 "tenant_id": self.tenant,
             },
             "resources": copy.deepcopy(self.rows),
+            "tables": copy.deepcopy(self.tables),
             "arm": [copy.deepcopy(self.arm[k]) for k in sorted(self.arm)],
             "errors": copy.deepcopy(self.errors),
         }
+
+
+AZUREML_DATA_SCIENTIST = "f6c7c914-8db3-469d-8ca1-694a8f32e121"  # built-in role definition
+DATA_SCIENTISTS = "5b7e3c1a-9f2d-4e6b-8a1c-3d4e5f6a7b8c"  # an Entra group's object id
 
 
 def model_id(sub: str, rg: str, workspace: str, model: str, version: int) -> str:
@@ -642,6 +727,11 @@ def add_pair(builder: SnapshotBuilder, spec: PairSpec) -> tuple[str, str]:
             )
         )
     primary, secondary = ids
+    for ws, storage in ((primary, st1), (secondary, st2)):
+        builder.datastores(ws, storage)
+        builder.role_assignment(ws, DATA_SCIENTISTS, AZUREML_DATA_SCIENTIST)
+    for storage in dict.fromkeys((st1, st2)):
+        builder.blob_service(storage)
     builder.computes(primary, p_reg, spec.clusters)
     mirror = spec.clusters if spec.secondary_clusters is None else spec.secondary_clusters
     builder.computes(secondary, s_reg, mirror)

@@ -74,10 +74,12 @@ def floor(
 ) -> tuple[int, float]:
     """The fewest requests, and the least time, any collector could take."""
     pages = max(1, math.ceil(len(doc["resources"]) / 1000))
+    pages += sum(max(1, math.ceil(len(t) / 1000)) for t in doc.get("tables", {}).values())
     workspaces = [
         r for r in doc["resources"] if r["type"] == "microsoft.machinelearningservices/workspaces"
     ]
     ids = {r["id"].lower() for r in workspaces}
+    stores = {str(r["properties"].get("storageAccount", "")).lower() for r in workspaces}
     subs = {r["subscriptionId"].lower() for r in workspaces}
     places = {(r["subscriptionId"].lower(), r["location"].lower()) for r in workspaces}
     arm = 1  # the locations list, once per cloud
@@ -86,14 +88,19 @@ def floor(
         parts = path.split("/")
         if path.endswith("/locations"):
             continue
-        if path.endswith("/computes") and path[: -len("/computes")] not in ids:
+        if path.endswith(("/computes", "/datastores")) and path.rsplit("/", 1)[0] not in ids:
+            continue
+        if (
+            path.endswith("/blobservices/default")
+            and path[: -len("/blobservices/default")] not in stores
+        ):
             continue
         if path.endswith(("/usages", "/vmsizes")) and (parts[2], parts[-2]) not in places:
             continue
         if path.endswith("/microsoft.machinelearningservices") and parts[2] not in subs:
             continue
         values = read["body"].get("value") if isinstance(read["body"], dict) else None
-        paged = path.endswith(("/usages", "/computes"))
+        paged = path.endswith(("/usages", "/computes", "/datastores"))
         arm += (
             max(1, math.ceil(len(values) / page_size)) if paged and isinstance(values, list) else 1
         )

@@ -39,6 +39,7 @@ def _floor(doc: dict, page_size: int, subs_in_play: set[str]) -> int:
     needed ARM read's pages."""
     rows = len(doc["resources"])
     graph_pages = max(1, math.ceil(rows / 1000))
+    graph_pages += sum(max(1, math.ceil(len(t) / 1000)) for t in doc.get("tables", {}).values())
     reads = 0
     locations_counted = False
     for read in doc["arm"]:
@@ -48,7 +49,7 @@ def _floor(doc: dict, page_size: int, subs_in_play: set[str]) -> int:
                 continue
             locations_counted = True
         values = read["body"].get("value") if isinstance(read["body"], dict) else None
-        paged = path.endswith(("/usages", "/computes"))
+        paged = path.endswith(("/usages", "/computes", "/datastores"))
         if isinstance(values, list) and paged:
             reads += max(1, math.ceil(len(values) / page_size))
         else:
@@ -261,7 +262,7 @@ def test_healthy_run_is_paced_by_quota_headers_and_never_throttled(tmp_path):
             Options(subscriptions=tuple(DEMO["scope"]["subscriptions"]), retry_backoff_factor=0.01),
         ).run()
         assert emu.throttled == 0
-        assert emu.count(kind="arg") == 12
+        assert emu.count(kind="arg") == 12 + 1  # resources pages, and the role assignments table
     assert len(result["resources"]) == 12000
 
 

@@ -26,7 +26,9 @@ from auditor.estate import (
     REGISTRY,
     REPLICATION,
     WORKSPACE,
+    blob_service_path,
     computes_path,
+    datastores_path,
     norm_region,
     usages_path,
     vm_sizes_path,
@@ -44,7 +46,25 @@ RESOURCE_TYPES = (
     REGISTRY,
     REPLICATION,
     "microsoft.insights/components",
+    "microsoft.network/privateendpoints",
+    "microsoft.containerservice/managedclusters",
+    "microsoft.documentdb/databaseaccounts",
+    "microsoft.cdn/profiles",
+    "microsoft.cdn/profiles/afdendpoints",
+    "microsoft.cdn/profiles/origingroups",
+    "microsoft.cdn/profiles/origingroups/origins",
+    "microsoft.network/frontdoors",
+    "microsoft.network/trafficmanagerprofiles",
 )
+# Other Resource Graph tables the rules read, recorded under the snapshot's `tables`.
+TABLE_QUERIES = {
+    "authorizationresources": (
+        "authorizationresources\n"
+        "| where type in~ ('microsoft.authorization/roleassignments')\n"
+        "| project id, name, type, properties, subscriptionId\n"
+        "| order by id asc"
+    ),
+}
 GRAPH_PATH = "/providers/Microsoft.ResourceGraph/resources"
 GRAPH_API_VERSION = "2021-03-01"  # what azure-mgmt-resourcegraph 8.0.x speaks
 # The query is a read, so retrying its POST is safe; azure-core otherwise retries a POST only
@@ -131,6 +151,7 @@ class Recorder:
     """Accumulates what Azure answered, thread-safely."""
 
     rows: list[dict[str, Any]] = field(default_factory=list)
+    tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     arm: dict[str, dict[str, Any]] = field(default_factory=dict)
     errors: list[dict[str, Any]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -188,6 +209,7 @@ class Collector:
         self.recorder = Recorder()
         self.pacer = Pacer(observer)
         self._ml_clients: dict[str, Any] = {}
+        self._storage_clients: dict[str, Any] = {}
         self._lock = threading.Lock()
         self._planned: set[tuple[str, ...]] = set()
         self._futures: list[Future[None]] = []
@@ -209,14 +231,17 @@ class Collector:
 
         return ResourceGraphClient(self.credential, **self._kwargs())
 
-    def _query(self, client: Any, scope: dict[str, list[str]], label: str) -> None:
+    def _query(
+        self, client: Any, scope: dict[str, list[str]], label: str, table: str = "resources"
+    ) -> None:
         from azure.mgmt.resourcegraph.models import QueryRequest, QueryRequestOptions
 
         token: str | None = None
         page = 0
+        query = resource_query() if table == "resources" else TABLE_QUERIES[table]
         while True:
             request = QueryRequest(
-                query=resource_query(),
+                query=query,
                 options=QueryRequestOptions(
                     top=self.options.page_size,
                     skip_token=token,
@@ -230,14 +255,18 @@ class Collector:
             try:
                 body = self._post_query(client, request)
             except AzureError as exc:
-                self._graph_failed(client, scope, label, page, exc)
+                self._graph_failed(client, scope, label, page, exc, table)
                 return
             page += 1
             data = body.get("data") if isinstance(body, dict) else None
             rows = data if isinstance(data, list) else []
             with self.recorder.lock:
-                self.recorder.rows.extend(rows)
-            self._plan(rows)
+                if table == "resources":
+                    self.recorder.rows.extend(rows)
+                else:
+                    self.recorder.tables.setdefault(table, []).extend(rows)
+            if table == "resources":
+                self._plan(rows)
             self.observer(Event("query_page", f"Resource Graph {label}: page {page}", len(rows)))
             token = body.get("$skipToken") if isinstance(body, dict) else None
             if not token:
@@ -282,7 +311,13 @@ class Collector:
             ) from None
 
     def _graph_failed(
-        self, client: Any, scope: dict[str, list[str]], label: str, page: int, exc: AzureError
+        self,
+        client: Any,
+        scope: dict[str, list[str]],
+        label: str,
+        page: int,
+        exc: AzureError,
+        table: str = "resources",
     ) -> None:
         subs = scope.get("subscriptions", [])
         forbidden = isinstance(exc, HttpResponseError) and exc.status_code == 403
@@ -290,10 +325,12 @@ class Collector:
             # One subscription the identity cannot read must not hide the others: split the batch.
             middle = len(subs) // 2
             for part in (subs[:middle], subs[middle:]):
-                self._query(client, {"subscriptions": part}, _scope_label({"subscriptions": part}))
+                self._query(
+                    client, {"subscriptions": part}, _scope_label({"subscriptions": part}), table
+                )
             return
         sub = subs[0] if len(subs) == 1 else None
-        request = f"POST {GRAPH_PATH} ({label}, page {page + 1})"
+        request = f"POST {GRAPH_PATH} ({table}, {label}, page {page + 1})"
         entry = _error_entry("resource_graph", request, exc, sub)
         self.recorder.error(entry)
         self.observer(Event("error", f"{request}: {entry['status']} {entry['code']}"))
@@ -433,6 +470,24 @@ class Collector:
             sub,
         )
 
+    def _plan_blob_service(self, storage_id: str) -> None:
+        """Blob soft delete lives on blobServices/default, which Resource Graph does not index."""
+        from azure.mgmt.storage import StorageManagementClient
+
+        parts = storage_id.strip("/").split("/")
+        sub, rg, account = parts[1].lower(), parts[3], parts[-1]
+        with self._lock:
+            client = self._storage_clients.get(sub)
+            if client is None:
+                client = StorageManagementClient(self.credential, sub, **self._kwargs())
+                self._storage_clients[sub] = client
+        self._submit(
+            ("blobservice", storage_id.lower()),
+            blob_service_path(storage_id),
+            partial(client.blob_services.get_service_properties, rg, account),
+            sub,
+        )
+
     def _plan(self, rows: list[dict[str, Any]]) -> None:
         """Queue the ARM reads a page of rows calls for, while the next pages are fetched."""
         for ws in rows:
@@ -458,13 +513,23 @@ class Collector:
                     )
             workspace_id = str(ws.get("id", ""))
             if workspace_id:
-                path = computes_path(workspace_id)
-                self._submit(
-                    ("computes", workspace_id.lower()),
-                    path,
-                    partial(self._get_list, self._ml(sub), path, API_ML),
-                    sub,
-                )
+                for kind, path in (
+                    ("computes", computes_path(workspace_id)),
+                    ("datastores", datastores_path(workspace_id)),
+                ):
+                    self._submit(
+                        (kind, workspace_id.lower()),
+                        path,
+                        partial(self._get_list, self._ml(sub), path, API_ML),
+                        sub,
+                    )
+            storage = (
+                ws.get("properties", {}).get("storageAccount")
+                if isinstance(ws.get("properties"), dict)
+                else None
+            )
+            if isinstance(storage, str) and storage.count("/") >= 8:
+                self._plan_blob_service(storage)
 
     # -- the whole run ---------------------------------------------------------------------
 
@@ -490,6 +555,9 @@ class Collector:
                 self._plan_subscription(sub)
             for scope in scopes:
                 self._query(client, scope, _scope_label(scope))
+            for table in TABLE_QUERIES:
+                for scope in scopes:
+                    self._query(client, scope, _scope_label(scope), table)
             seen = {str(r.get("subscriptionId", "")).lower() for r in self.recorder.rows}
             in_scope = sorted((set(subscriptions) | seen) - {""})
             self._read_locations(in_scope)
@@ -511,6 +579,10 @@ class Collector:
                 "management_groups": list(opts.management_groups),
             },
             "resources": rows,
+            "tables": {
+                name: sorted(found, key=lambda r: str(r.get("id", "")).lower())
+                for name, found in sorted(self.recorder.tables.items())
+            },
             "arm": [self.recorder.arm[k] for k in sorted(self.recorder.arm)],
             "errors": sorted(self.recorder.errors, key=lambda e: (e["source"], e["request"])),
         }

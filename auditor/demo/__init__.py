@@ -92,6 +92,12 @@ def build() -> tuple[dict[str, Any], dict[str, Any]]:
         tags={"env": "dev", "owner": "<b>data-science</b>"},
     )
     b.computes(sandbox, "uksouth", [("cpu-small", "Standard_DS3_v2", 2, "LowPriority")])
+    sandbox_storage = sandbox.replace(
+        "Microsoft.MachineLearningServices/workspaces/mlw-sandbox-uksouth",
+        "Microsoft.Storage/storageAccounts/stsandboxuks",
+    )
+    b.datastores(sandbox, sandbox_storage)
+    b.blob_service(sandbox_storage, soft_delete=False)
     evidence = "https://dev.azure.com/contoso/ml-platform/_wiki/wikis/dr/42"
     attest = {
         req: {

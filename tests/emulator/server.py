@@ -875,7 +875,10 @@ class Emulator:
             offset = int(token)
         # Only the list APIs that Azure pages (nextLink) are paged here: vmSizes and
         # locations answer in one response, and their SDK clients follow no nextLink.
-        pageable = lpath.endswith(("/usages", "/computes", "/quotas")) or lpath == "/subscriptions"
+        pageable = (
+            lpath.endswith(("/usages", "/computes", "/quotas", "/datastores"))
+            or lpath == "/subscriptions"
+        )
         size = (self.page_size_arm if pageable else None) or max(1, len(values))
         page = {k: v for k, v in body.items() if k != "nextLink"}
         page["value"] = values[offset : offset + size]
