@@ -161,14 +161,34 @@ class Look:
         )
 
 
+# JSON of the scalars evidence mostly holds, exactly as json.dumps writes them (ASCII strings).
+_SCALAR_JSON: dict[type, Callable[[Any], str]] = {
+    str: json.encoder.encode_basestring_ascii,
+    int: int.__repr__,
+    bool: lambda value: "true" if value else "false",
+    type(None): lambda _: "null",
+}
+
+
+def _evidence_key(item: Evidence) -> str:
+    """json.dumps([resource, path, observed, expected], sort_keys=True, default=str), written
+    directly when all four are plain scalars: json.dumps per item costs more than the check."""
+    values = (item.resource, item.path, item.observed, item.expected)
+    parts = []
+    for value in values:
+        encode = _SCALAR_JSON.get(type(value))
+        if encode is None:
+            return json.dumps(list(values), sort_keys=True, default=str)
+        parts.append(encode(value))
+    return "[" + ", ".join(parts) + "]"
+
+
 def _unique(evidence: list[Evidence]) -> tuple[Evidence, ...]:
     """Evidence without repeats (a check may read the same property twice)."""
     seen: set[str] = set()
     kept = []
     for item in evidence:
-        key = json.dumps(
-            [item.resource, item.path, item.observed, item.expected], sort_keys=True, default=str
-        )
+        key = _evidence_key(item)
         if key not in seen:
             seen.add(key)
             kept.append(item)

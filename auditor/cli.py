@@ -14,14 +14,16 @@ from typing import Any
 import click
 import yaml
 
-from auditor import __version__, demo, rules, scan, snapshot
+from auditor import __version__, demo, rules, scan, snapshot, waivers
 from auditor import config as config_mod
 from auditor.atomic import write_atomic
 from auditor.collect.auth import CLOUDS, ENDPOINT_ENV
 from auditor.errors import AuditorError, RenderError
-from auditor.model import TIERS, Tier
+from auditor.gates import Gates, breaches
+from auditor.gates import exit_code as gated_exit_code
+from auditor.model import TIERS, Severity, Tier
 from auditor.render import FORMATS, terminal
-from auditor.report import EXIT_INCOMPLETE, EXIT_USAGE
+from auditor.report import EXIT_INCOMPLETE, EXIT_USAGE, Report
 
 EXIT_CODES = """\b
 Exit codes:
@@ -29,6 +31,17 @@ Exit codes:
   1  a workload is not ready for its target tier
   2  bad input or usage (snapshot, config, rule file, arguments)
   3  the scan is incomplete: something could not be collected (wins over 1)"""
+
+SCAN_EPILOG = (
+    EXIT_CODES
+    + """
+
+\b
+Gates for CI (each breach exits 1; an incomplete scan still exits 3):
+  --fail-under SCORE  a workload's score for its target is under SCORE (0-100)
+  --fail-on SEVERITY  a fail or error finding that is required or recommended at its
+                      workload's target has SEVERITY or higher"""
+)
 
 
 def _fail(message: str) -> None:
@@ -165,7 +178,7 @@ def _format_options(command: Any) -> Any:
     return command
 
 
-@cli.command(epilog=EXIT_CODES)
+@cli.command(epilog=SCAN_EPILOG)
 @click.option("--demo", is_flag=True, help="Scan the bundled demo estate (and its config).")
 @click.option(
     "--snapshot",
@@ -193,7 +206,19 @@ def _format_options(command: Any) -> Any:
     "--as-of",
     "as_of",
     type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="Judge attestation expiry at this date (default: today).",
+    help="Judge attestation and waiver expiry at this date (default: today).",
+)
+@click.option(
+    "--waivers",
+    "waivers_path",
+    metavar="FILE",
+    help="Accepted risks (YAML): each waives a rule on a workload or resources until a date.",
+)
+@click.option(
+    "--history",
+    "history_path",
+    metavar="PATH",
+    help="Append this run's scores, readiness and findings to a SQLite history database.",
 )
 @_live_options
 @click.option(
@@ -202,6 +227,18 @@ def _format_options(command: Any) -> Any:
     help="Also save what a live scan collected, to scan again offline.",
 )
 @_format_options
+@click.option(
+    "--fail-under",
+    type=click.IntRange(0, 100),
+    metavar="SCORE",
+    help="Also exit 1 when a workload's score for its target is under SCORE (0-100).",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice([s.value for s in Severity]),
+    help="Also exit 1 on a fail or error finding of this severity or higher that is "
+    "required or recommended at its workload's target.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Show every finding with its evidence.")
 @click.option("-q", "--quiet", is_flag=True, help="No terminal summary.")
 @click.option(
@@ -214,6 +251,8 @@ def scan_cmd(
     rule_dirs: tuple[Path, ...],
     target: str,
     as_of: dt.datetime | None,
+    waivers_path: str | None,
+    history_path: str | None,
     subscriptions: tuple[str, ...],
     management_groups: tuple[str, ...],
     cloud: str,
@@ -224,6 +263,8 @@ def scan_cmd(
     verbose: bool,
     quiet: bool,
     color: bool | None,
+    fail_under: int | None,
+    fail_on: str | None,
     **outputs: str | None,
 ) -> int:
     """Scan an estate (live from Azure, a saved snapshot, or the demo) and report readiness
@@ -251,27 +292,54 @@ def scan_cmd(
     else:
         config = config_mod.Config()
     loaded = rules.load(rule_dirs)
+    accepted = waivers.load(waivers_path) if waivers_path else ()
+    waivers.check_rules(accepted, (r.id for r in loaded), str(waivers_path))
     report = scan.run(
         snap,
         config,
         loaded,
         default_target=Tier(target),
         as_of=as_of.date() if as_of else None,
+        waivers=accepted,
     )
     to_stdout = [fmt for fmt in FORMATS if outputs.get(f"out_{fmt.name}") == "-"]
     if len(to_stdout) > 1:
         raise click.UsageError("only one format can be written to stdout ('-')")
+    gates = Gates(fail_under, Severity(fail_on) if fail_on else None)
+    trend = _record(history_path, report, gated_exit_code(report, gates)) if history_path else None
     for fmt in FORMATS:
         path = outputs.get(f"out_{fmt.name}")
         if path:
-            _write(path, fmt.render(report))
+            _write(path, _render_with_trend(fmt, report, trend))
     if not quiet:
         stream = sys.stderr if to_stdout else sys.stdout
         width = shutil.get_terminal_size((120, 40)).columns
         text = terminal.render(report, verbose=verbose, color=_color(color, stream), width=width)
         stream.write(text)
         stream.flush()
-    return report.exit_code
+    return _gated(report, gates, quiet=quiet, stream=sys.stderr if to_stdout else sys.stdout)
+
+
+HTML_TREND_RUNS = 12
+
+
+def _record(path: str, report: Report, exit_code: int) -> dict[str, Any]:
+    """Append the run to the history; the trend of this report's workloads, for the HTML."""
+    from auditor import history
+
+    history.record(path, report, exit_code=exit_code)
+    names = tuple(w.name for w in report.workloads)
+    return history.document(path, history.trend(path, workloads=names, last=HTML_TREND_RUNS))
+
+
+def _render_with_trend(fmt: Any, report: Report, trend: dict[str, Any] | None) -> bytes:
+    if fmt.name == "html" and trend is not None:
+        from auditor.render import html
+
+        rendered: bytes = html.render(report, history=trend)
+        return rendered
+    payload: bytes = fmt.render(report)
+    return payload
 
 
 cli.add_command(scan_cmd, name="scan")
@@ -383,16 +451,232 @@ def rules_validate(directory: Path | None) -> int:
 
 
 @cli.command("schema")
-@click.argument("which", type=click.Choice(["snapshot", "report"]))
+@click.argument("which", type=click.Choice(["snapshot", "report", "finding-event"]))
 def schema_cmd(which: str) -> int:
-    """Print the JSON Schema of the snapshot format or of the JSON report."""
+    """Print the JSON Schema of the snapshot format, of the JSON report, or of one line of the
+    NDJSON output (finding-event)."""
     if which == "snapshot":
         document = snapshot.schema()
+    elif which == "finding-event":
+        from auditor.render import ndjson
+
+        document = ndjson.schema()
     else:
         from auditor.render import json_report
 
         document = json_report.schema()
     click.echo(json.dumps(document, indent=2))
+    return 0
+
+
+def _gated(report: Report, gates: Gates, *, quiet: bool, stream: Any) -> int:
+    """The exit code with the gates applied; each breach is one line after the summary."""
+    if not quiet:
+        for breach in breaches(report, gates):
+            stream.write(f"gate: {breach}\n")
+        stream.flush()
+    return gated_exit_code(report, gates)
+
+
+REPORT_EXIT_CODES = """\b
+Exit codes:
+  0  the formats were written
+  2  bad input or usage (a file that is not an auditor JSON report, arguments)"""
+
+
+@cli.command("report", epilog=REPORT_EXIT_CODES)
+@click.argument("source", metavar="FROM.json")
+@_format_options
+@click.option("-v", "--verbose", is_flag=True, help="Show every finding with its evidence.")
+@click.option("-q", "--quiet", is_flag=True, help="No terminal summary.")
+@click.option(
+    "--color/--no-color", default=None, help="Force colour on or off (NO_COLOR is honoured)."
+)
+def report_cmd(
+    source: str, verbose: bool, quiet: bool, color: bool | None, **outputs: str | None
+) -> int:
+    """Render a saved JSON report (auditor scan --json) again in any format, offline: no
+    Azure, no snapshot."""
+    from auditor.render import json_report
+
+    to_stdout = [fmt for fmt in FORMATS if outputs.get(f"out_{fmt.name}") == "-"]
+    if len(to_stdout) > 1:
+        raise click.UsageError("only one format can be written to stdout ('-')")
+    report = json_report.load(source)
+    for fmt in FORMATS:
+        path = outputs.get(f"out_{fmt.name}")
+        if path:
+            _write(path, fmt.render(report))
+    if not quiet:
+        stream = sys.stderr if to_stdout else sys.stdout
+        width = shutil.get_terminal_size((120, 40)).columns
+        text = terminal.render(report, verbose=verbose, color=_color(color, stream), width=width)
+        stream.write(text)
+        stream.flush()
+    return 0
+
+
+DIFF_EXIT_CODES = """\b
+Exit codes:
+  0  no workload lost readiness
+  1  readiness regressed: a workload in both reports lost readiness for a tier or its target
+  2  bad input or usage (a file that is not an auditor JSON report, arguments)"""
+
+
+@cli.command("diff", epilog=DIFF_EXIT_CODES)
+@click.argument("old", metavar="OLD.json")
+@click.argument("new", metavar="NEW.json")
+@click.option(
+    "--json", "out_json", metavar="PATH", help="Write the diff as JSON to PATH, '-' for stdout."
+)
+@click.option("-q", "--quiet", is_flag=True, help="No terminal summary.")
+@click.option(
+    "--color/--no-color", default=None, help="Force colour on or off (NO_COLOR is honoured)."
+)
+def diff_cmd(old: str, new: str, out_json: str | None, quiet: bool, color: bool | None) -> int:
+    """Compare two JSON reports by their stable finding ids: new, fixed and regressed findings,
+    readiness and scores per workload and tier, workloads added and removed."""
+    from auditor import diff
+    from auditor.render import diff_text
+
+    result = diff.compare(diff.load_report(old), diff.load_report(new))
+    if out_json:
+        payload = json.dumps(diff.document(result), indent=2, ensure_ascii=False) + "\n"
+        _write(out_json, payload.encode())
+    if not quiet:
+        stream = sys.stderr if out_json == "-" else sys.stdout
+        width = shutil.get_terminal_size((120, 40)).columns
+        stream.write(diff_text.render(result, color=_color(color, stream), width=width))
+        stream.flush()
+    return result.exit_code
+
+
+@cli.command("history")
+@click.argument("path", metavar="PATH")
+@click.option(
+    "--workload",
+    "workloads",
+    metavar="NAME",
+    multiple=True,
+    help="Only this workload (repeatable).",
+)
+@click.option(
+    "--last", type=click.IntRange(1, 10_000), default=10, show_default=True, help="Runs to show."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the trend as JSON.")
+@click.option(
+    "--color/--no-color", default=None, help="Force colour on or off (NO_COLOR is honoured)."
+)
+def history_cmd(
+    path: str, workloads: tuple[str, ...], last: int, as_json: bool, color: bool | None
+) -> int:
+    """Show the trend per workload and tier from a history database (auditor scan --history):
+    for the last runs, when, the score and whether it was ready."""
+    from auditor import history
+    from auditor.render import history_text
+
+    result = history.trend(path, workloads=workloads, last=last)
+    if as_json:
+        click.echo(json.dumps(history.document(path, result), indent=2, ensure_ascii=False))
+        return 0
+    width = shutil.get_terminal_size((120, 40)).columns
+    text = history_text.render(path, result, color=_color(color, sys.stdout), width=width)
+    sys.stdout.write(text)
+    sys.stdout.flush()
+    return 0
+
+
+@cli.command("init")
+@click.option("--snapshot", "snapshot_path", metavar="PATH", help="Propose from this snapshot.")
+@click.option("--demo", is_flag=True, help="Propose from the bundled demo estate.")
+@click.option(
+    "--output",
+    "-o",
+    metavar="PATH",
+    default="auditor.yaml",
+    show_default=True,
+    help="Config file to write, '-' for stdout.",
+)
+@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+@click.option(
+    "--target",
+    type=click.Choice([t.value for t in TIERS]),
+    default=Tier.HOT_COLD.value,
+    show_default=True,
+    help="Target tier proposed for workloads without a dr-target tag.",
+)
+def init_cmd(snapshot_path: str | None, demo: bool, output: str, force: bool, target: str) -> int:
+    """Write a starter auditor.yaml: the workspace pairs a snapshot suggests, and why, for a
+    person to confirm."""
+    from auditor import config_tools
+    from auditor.errors import ConfigError
+    from auditor.estate import build
+
+    if demo == bool(snapshot_path):
+        raise click.UsageError("give one of --snapshot PATH or --demo")
+    source = demo_snapshot() if demo else Path(str(snapshot_path))
+    estate = build(snapshot.load(source))
+    against = "--demo" if demo else f"--snapshot {source}"
+    validate = f"auditor config validate {'auditor.yaml' if output == '-' else output} {against}"
+    origin = "the demo estate" if demo else str(source)
+    text, proposed = config_tools.propose(estate, origin, validate, Tier(target))
+    if output == "-":
+        _write(output, text.encode())
+        return 0
+    if Path(output).exists() and not force:
+        raise ConfigError(f"{output}: already exists; not replaced (use --force)")
+    _write(output, text.encode())
+    kinds = ", ".join(
+        f"{n} {kind}"
+        for kind in ("tags", "discovered", "standalone")
+        if (n := sum(1 for w in proposed if w.source == kind))
+    )
+    click.echo(
+        f"wrote {output}: {len(proposed)} workload(s) proposed ({kinds or 'none'}); review it, "
+        f"then run: {validate}",
+        err=True,
+    )
+    return 0
+
+
+@cli.group("config")
+def config_group() -> None:
+    """Check a configuration file."""
+
+
+@config_group.command("validate")
+@click.argument("config_path", metavar="CONFIG")
+@click.option(
+    "--snapshot",
+    "snapshot_path",
+    metavar="PATH",
+    help="Also check the config against this estate (workspace ids).",
+)
+@click.option("--demo", is_flag=True, help="Check against the bundled demo estate.")
+def config_validate(config_path: str, snapshot_path: str | None, demo: bool) -> int:
+    """Check a config: its schema, and with a snapshot, that every workspace it names exists.
+    Exit 0 when valid, 2 on problems (one line each)."""
+    from auditor import config_tools
+    from auditor.estate import build
+
+    if demo and snapshot_path:
+        raise click.UsageError("--demo and --snapshot are exclusive: choose one")
+    loaded, problems = config_mod.problems(config_path)
+    notes: list[str] = []
+    if loaded is not None and (snapshot_path or demo):
+        source = demo_snapshot() if demo else Path(str(snapshot_path))
+        checked = config_tools.against_estate(loaded, build(snapshot.load(source)), config_path)
+        problems, notes = checked.problems, checked.notes
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        click.echo(f"{config_path}: {len(problems)} problem(s)", err=True)
+        return EXIT_USAGE
+    assert loaded is not None
+    where = "; every workspace it names is in the snapshot" if (snapshot_path or demo) else ""
+    click.echo(f"{config_path}: valid ({len(loaded.workloads)} workload(s){where})")
+    for note in notes:
+        click.echo(f"note: {note}")
     return 0
 
 

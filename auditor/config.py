@@ -42,6 +42,15 @@ class WorkloadConfig(_Strict):
     targets: dict[AssetClass, Tier] | None = None
     attestations: dict[str, Attestation] = Field(default_factory=dict)
 
+    @model_validator(mode="after")
+    def _two_workspaces(self) -> WorkloadConfig:
+        if self.secondary is not None and _key(self.secondary) == _key(self.primary):
+            raise ValueError(
+                f"primary and secondary are the same workspace ({self.primary}): "
+                "the secondary must be another workspace, in another region"
+            )
+        return self
+
     @field_validator("attestations")
     @classmethod
     def _known_requirement(cls, value: dict[str, Attestation]) -> dict[str, Attestation]:
@@ -68,13 +77,17 @@ class Config(_Strict):
             for ws in (wl.primary, wl.secondary):
                 if ws is None:
                     continue
-                key = ws.strip().rstrip("/").lower()
+                key = _key(ws)
                 if key in seen:
                     raise ValueError(
                         f"workspace {ws} is in two workloads ('{seen[key]}' and '{wl.name}')"
                     )
                 seen[key] = wl.name
         return self
+
+
+def _key(workspace_id: str) -> str:
+    return workspace_id.strip().rstrip("/").lower()
 
 
 def _location(error: dict[str, Any]) -> str:
@@ -93,8 +106,23 @@ def parse(data: Any, source: str) -> Config:
         raise ConfigError(f"{source}: field '{_location(dict(first))}': {first['msg']}") from None
 
 
+def problems(path: Path | str) -> tuple[Config | None, list[str]]:
+    """Every schema problem of a config file (not just the first), and the config if none."""
+    data = _read(Path(path))
+    if data is not None and not isinstance(data, dict):
+        return None, [f"{path}: expected a mapping at the top level (with 'workloads:')"]
+    try:
+        return Config.model_validate(data or {}), []
+    except ValidationError as exc:
+        return None, [f"{path}: field '{_location(dict(e))}': {e['msg']}" for e in exc.errors()]
+
+
 def load(path: Path | str) -> Config:
     path = Path(path)
+    return parse(_read(path), str(path))
+
+
+def _read(path: Path) -> Any:
     try:
         text = path.read_text()
     except FileNotFoundError:
@@ -107,4 +135,4 @@ def load(path: Path | str) -> Config:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         raise ConfigError(f"{path}: not valid YAML{where}") from None
-    return parse(data, str(path))
+    return data

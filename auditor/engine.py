@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
-from auditor.checks import CHECKS, Context, Outcome
+from auditor.checks import CHECKS, CheckSpec, Context, Outcome
 from auditor.estate import Estate, norm_id
-from auditor.model import TIERS, Evidence, Finding, Level, Status
+from auditor.model import TIERS, Evidence, Finding, Level, Status, Tier, WaiverMark
 from auditor.rules import Rule
+from auditor.snapshot import paused_gc
+from auditor.waivers import Waiver, WaiverResult, WaiverStatus, waiver_id
 from auditor.workloads import Workload
 
 NO_SECONDARY = "there is no secondary workspace to compare with (see DR-01)"
@@ -70,16 +74,42 @@ def _precondition(estate: Estate, rule: Rule, workload: Workload) -> Outcome | N
     return None
 
 
-def evaluate_one(estate: Estate, rule: Rule, workload: Workload, as_of: dt.date) -> Finding:
+@dataclasses.dataclass(frozen=True)
+class _Prepared:
+    """What evaluating a rule needs that does not depend on the workload: worked out once per
+    rule in a scan, not once per finding."""
+
+    spec: CheckSpec
+    params: Any
+    levels: dict[Tier, Level]
+    remediation: dict[str, Any]
+
+    @classmethod
+    def of(cls, rule: Rule) -> _Prepared:
+        spec = CHECKS[rule.check.function]
+        return cls(
+            spec=spec,
+            params=spec.params.model_validate(rule.check.params),
+            levels={tier: rule.levels[tier] for tier in TIERS},
+            remediation=rule.remediation.model_dump(exclude_none=True),
+        )
+
+
+def evaluate_one(
+    estate: Estate,
+    rule: Rule,
+    workload: Workload,
+    as_of: dt.date,
+    prepared: _Prepared | None = None,
+) -> Finding:
+    prepared = prepared or _Prepared.of(rule)
     outcome = _precondition(estate, rule, workload)
     if outcome is None:
         primary = estate.get(workload.primary)
         assert primary is not None
         secondary = estate.get(workload.secondary) if workload.secondary else None
-        spec = CHECKS[rule.check.function]
-        params = spec.params.model_validate(rule.check.params)
         context = Context(estate, workload, primary, secondary, as_of)
-        outcome = spec.function(context, params)
+        outcome = prepared.spec.function(context, prepared.params)
     status = _status(outcome)
     target = workload.targets[rule.asset_class]
     return Finding(
@@ -91,12 +121,12 @@ def evaluate_one(estate: Estate, rule: Rule, workload: Workload, as_of: dt.date)
         workload=workload.name,
         status=status,
         severity=rule.severity,
-        levels={tier: rule.levels[tier] for tier in TIERS},
+        levels=dict(prepared.levels),
         target_level=rule.levels[target],
         resources=outcome.resources,
         evidence=outcome.evidence,
         message=_message(status, outcome),
-        remediation=rule.remediation.model_dump(exclude_none=True),
+        remediation=dict(prepared.remediation),
         rationale=rule.rationale,
         docs=rule.docs,
         notes=outcome.notes,
@@ -106,11 +136,108 @@ def evaluate_one(estate: Estate, rule: Rule, workload: Workload, as_of: dt.date)
 def evaluate(
     estate: Estate, workloads: Iterable[Workload], rules: Iterable[Rule], as_of: dt.date
 ) -> list[Finding]:
-    rules = tuple(rules)
+    applicable = [
+        (rule, _Prepared.of(rule))
+        for rule in rules
+        if not all(rule.levels[t] is Level.NOT_APPLICABLE for t in TIERS)
+    ]
     findings = []
-    for workload in workloads:
-        for rule in rules:
-            if all(rule.levels[t] is Level.NOT_APPLICABLE for t in TIERS):
-                continue
-            findings.append(evaluate_one(estate, rule, workload, as_of))
+    with paused_gc():
+        for workload in workloads:
+            for rule, prepared in applicable:
+                findings.append(evaluate_one(estate, rule, workload, as_of, prepared))
     return findings
+
+
+FAILING = (Status.FAIL, Status.ERROR)
+
+
+def apply_waivers(
+    findings: Sequence[Finding], waivers: Sequence[Waiver], as_of: dt.date
+) -> tuple[list[Finding], tuple[WaiverResult, ...]]:
+    """Suppress the failing findings an unexpired waiver matches; say which waivers expired
+    (the finding keeps its status) and which match no failing finding (stale)."""
+    matched: list[list[str]] = [[] for _ in waivers]
+    others: list[set[str]] = [set() for _ in waivers]
+    out: list[Finding] = []
+    for finding in findings:
+        hits = [i for i, w in enumerate(waivers) if w.matches(finding)]
+        if finding.status not in FAILING:
+            for i in hits:
+                others[i].add(finding.status.value)
+            out.append(finding)
+            continue
+        for i in hits:
+            matched[i].append(finding.id)
+        live = [i for i in hits if not waivers[i].expired(as_of)]
+        if live:
+            out.append(_waived(finding, live[0], waivers[live[0]]))
+        elif hits:
+            out.append(_expired(finding, hits[0], waivers[hits[0]]))
+        else:
+            out.append(finding)
+    results = tuple(
+        _result(i, waiver, tuple(matched[i]), others[i], as_of) for i, waiver in enumerate(waivers)
+    )
+    return out, results
+
+
+def _mark(index: int, waiver: Waiver, status: str, finding: Finding) -> WaiverMark:
+    return WaiverMark(
+        id=waiver_id(index),
+        status=status,
+        reason=waiver.reason,
+        owner=waiver.owner,
+        expires=waiver.expires,
+        waived_status=finding.status,
+    )
+
+
+def _waived(finding: Finding, index: int, waiver: Waiver) -> Finding:
+    note = (
+        f"suppressed by waiver {waiver_id(index)} (owner {waiver.owner}, until "
+        f"{waiver.expires.isoformat()}): {waiver.reason}; without it this finding is "
+        f"{finding.status.value}"
+    )
+    return dataclasses.replace(
+        finding,
+        status=Status.SUPPRESSED,
+        waiver=_mark(index, waiver, WaiverStatus.ACTIVE.value, finding),
+        notes=(*finding.notes, note),
+    )
+
+
+def _expired(finding: Finding, index: int, waiver: Waiver) -> Finding:
+    note = (
+        f"waiver {waiver_id(index)} (owner {waiver.owner}) expired on "
+        f"{waiver.expires.isoformat()} and no longer suppresses this finding: renew it or fix "
+        f"the finding (it said: {waiver.reason})"
+    )
+    return dataclasses.replace(
+        finding,
+        waiver=_mark(index, waiver, WaiverStatus.EXPIRED.value, finding),
+        notes=(*finding.notes, note),
+    )
+
+
+def _result(
+    index: int, waiver: Waiver, matched: tuple[str, ...], others: set[str], as_of: dt.date
+) -> WaiverResult:
+    subject = f"{waiver.rule} on {waiver.scope}"
+    if waiver.expired(as_of):
+        status = WaiverStatus.EXPIRED
+        message = (
+            f"expired on {waiver.expires.isoformat()}: {subject} counts again "
+            f"({len(matched)} failing finding(s))"
+        )
+    elif matched:
+        status = WaiverStatus.ACTIVE
+        message = f"suppresses {len(matched)} finding(s) of {subject}"
+    else:
+        status = WaiverStatus.STALE
+        if others:
+            now = " or ".join(sorted(others))
+            message = f"matches no failing finding: {subject} is {now} now; remove the waiver"
+        else:
+            message = f"matches no finding of {subject}; check the rule and the scope"
+    return WaiverResult(waiver_id(index), waiver, status, matched, message)

@@ -23,3 +23,15 @@ class RenderError(AuditorError):
 
 class CollectionError(AuditorError):
     """Live collection from Azure could not start at all."""
+
+
+class WaiverError(AuditorError):
+    """A waivers file is missing, unreadable or invalid."""
+
+
+class ReportFileError(AuditorError):
+    """A JSON report given to a command (auditor diff) is missing or not a valid report."""
+
+
+class HistoryError(AuditorError):
+    """A history database cannot be opened, read or written."""

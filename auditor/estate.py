@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from auditor.snapshot import Snapshot
+from auditor.snapshot import Snapshot, paused_gc
 
 WORKSPACE: Final = "microsoft.machinelearningservices/workspaces"
 ONLINE_ENDPOINT: Final = "microsoft.machinelearningservices/workspaces/onlineendpoints"
@@ -523,9 +523,14 @@ class Estate:
 
 
 def _row_problem(index: int, row: Any) -> str | None:
-    if type(row) is dict and type(row.get("id")) is str and type(row.get("type")) is str:
-        if row["id"] and row["type"]:
-            return None  # the common case, without the slow Mapping ABC check
+    if (
+        type(row) is dict
+        and type(row.get("id")) is str
+        and type(row.get("type")) is str
+        and row["id"]
+        and row["type"]
+    ):
+        return None  # the common case, without the slow Mapping ABC check
     if not isinstance(row, Mapping):
         return f"resources[{index}]: expected an object, found {type(row).__name__}"
     for key in ("id", "type"):
@@ -536,6 +541,11 @@ def _row_problem(index: int, row: Any) -> str | None:
 
 def build(snapshot: Snapshot) -> Estate:
     """Index a snapshot. Malformed rows are kept out and reported, never raised."""
+    with paused_gc():
+        return _build(snapshot)
+
+
+def _build(snapshot: Snapshot) -> Estate:
     resources: dict[str, Resource] = {}
     by_type: dict[str, list[Resource]] = defaultdict(list)
     children: dict[str, dict[str, list[Resource]]] = defaultdict(lambda: defaultdict(list))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -90,6 +91,29 @@ class Evidence:
 
 
 @dataclass(frozen=True)
+class WaiverMark:
+    """The waiver that matched a failing finding: `active` suppressed it, `expired` no longer
+    does (the finding keeps its real status, `waived_status`)."""
+
+    id: str
+    status: str
+    reason: str
+    owner: str
+    expires: dt.date
+    waived_status: Status
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "status": self.status,
+            "reason": self.reason,
+            "owner": self.owner,
+            "expires": self.expires.isoformat(),
+            "waived_status": self.waived_status.value,
+        }
+
+
+@dataclass(frozen=True)
 class Finding:
     """The verdict of one rule on one workload."""
 
@@ -110,6 +134,7 @@ class Finding:
     rationale: str
     docs: str
     notes: tuple[str, ...] = field(default=())
+    waiver: WaiverMark | None = None
 
     def blocks(self, tier: Tier) -> bool:
         """A required rule that failed or errored blocks readiness for that tier."""

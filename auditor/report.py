@@ -8,6 +8,7 @@ from typing import Any
 
 from auditor.model import Finding, Status, Tier
 from auditor.scoring import TierResult
+from auditor.waivers import WaiverResult
 from auditor.workloads import Workload
 
 SCHEMA_VERSION = "1.0"
@@ -58,6 +59,7 @@ class Report:
     scan: ScanInfo
     workloads: tuple[WorkloadResult, ...]
     findings: tuple[Finding, ...]
+    waivers: tuple[WaiverResult, ...] = ()
 
     @property
     def ready(self) -> bool:

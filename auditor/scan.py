@@ -8,13 +8,14 @@ from typing import Any
 
 from auditor import __version__
 from auditor.config import Config
-from auditor.engine import evaluate
+from auditor.engine import apply_waivers, evaluate
 from auditor.estate import Estate, build, get_path
 from auditor.model import Status, Tier
 from auditor.report import Report, ScanInfo, WorkloadResult
 from auditor.rules import Rule
 from auditor.scoring import ladder, score_target
 from auditor.snapshot import Snapshot
+from auditor.waivers import Waiver
 from auditor.workloads import resolve
 
 
@@ -65,12 +66,13 @@ def run(
     as_of: dt.date | None = None,
     source: str | None = None,
     now: dt.datetime | None = None,
+    waivers: Sequence[Waiver] = (),
 ) -> Report:
     now = now or dt.datetime.now(dt.UTC)
     as_of = as_of or now.date()
     estate = build(snapshot)
     workloads, notes = resolve(estate, config, default_target)
-    findings = evaluate(estate, workloads, rules, as_of)
+    findings, waived = apply_waivers(evaluate(estate, workloads, rules, as_of), waivers, as_of)
     by_workload: dict[str, list[Any]] = {w.name: [] for w in workloads}
     for finding in findings:
         by_workload[finding.workload].append(finding)
@@ -108,4 +110,5 @@ def run(
         scan=scan,
         workloads=tuple(results),
         findings=tuple(ordered),
+        waivers=waived,
     )

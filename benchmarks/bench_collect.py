@@ -30,7 +30,6 @@ from auditor.collect import Collector, Options  # noqa: E402
 from auditor.collect.auth import StaticTokenCredential, resolve_target  # noqa: E402
 from auditor.synthetic import REGIONS, PairSpec, SnapshotBuilder, add_pair, standard_quota  # noqa: E402
 
-
 PAIRS = [
     ("eastus", "westus"),
     ("eastus2", "centralus"),

@@ -30,6 +30,30 @@ def _html(report: Report) -> bytes:
     return rendered
 
 
+def _ndjson(report: Report) -> bytes:
+    from auditor.render import ndjson
+
+    return ndjson.render(report)
+
+
+def _ocsf(report: Report) -> bytes:
+    from auditor.render import ocsf
+
+    return ocsf.render(report)
+
+
+def _junit(report: Report) -> bytes:
+    from auditor.render import junit
+
+    return junit.render(report)
+
+
+def _markdown(report: Report) -> bytes:
+    from auditor.render import markdown
+
+    return markdown.render(report)
+
+
 FORMATS: tuple[Format, ...] = (
     Format(
         "json",
@@ -44,6 +68,34 @@ FORMATS: tuple[Format, ...] = (
         ".html",
         "Write the self-contained HTML report to PATH, '-' for stdout.",
         _html,
+    ),
+    Format(
+        "ndjson",
+        "--ndjson",
+        ".ndjson",
+        "Write one JSON object per finding per line (for SIEMs) to PATH, '-' for stdout.",
+        _ndjson,
+    ),
+    Format(
+        "ocsf",
+        "--ocsf",
+        ".ocsf.json",
+        "Write OCSF Compliance Finding events (a JSON array) to PATH, '-' for stdout.",
+        _ocsf,
+    ),
+    Format(
+        "junit",
+        "--junit",
+        ".junit.xml",
+        "Write JUnit XML (a suite per workload, a case per rule) to PATH, '-' for stdout.",
+        _junit,
+    ),
+    Format(
+        "markdown",
+        "--markdown",
+        ".md",
+        "Write a Markdown summary (PR comment, step summary) to PATH, '-' for stdout.",
+        _markdown,
     ),
 )
 

@@ -51,11 +51,14 @@ def _script_hash(env: jinja2.Environment) -> str:
     return "sha256-" + base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
 
 
-def render(report: Report) -> bytes:
+def render(report: Report, history: dict[str, Any] | None = None) -> bytes:
+    """The page; `history` (auditor.history.document) adds a trend per workload."""
     env = environment()
     doc = json_report.document(report)
     try:
-        page = env.get_template(TEMPLATE).render(doc=doc, script_hash=_script_hash(env))
+        page = env.get_template(TEMPLATE).render(
+            doc=doc, script_hash=_script_hash(env), history=history
+        )
     except jinja2.TemplateError as exc:
         raise RenderError(f"HTML report template {templates_dir()}: {exc}") from exc
     return page.encode("utf-8")

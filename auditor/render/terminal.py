@@ -142,6 +142,37 @@ def _workload_section(console: Console, result: WorkloadResult, verbose: bool) -
     console.print()
 
 
+def _waivers_section(console: Console, report: Report) -> None:
+    """Waivers are never silent: what they suppress, and which expired or match nothing."""
+    suppressed = [f for f in report.findings if f.status is Status.SUPPRESSED and f.waiver]
+    others = [w for w in report.waivers if w.status.value != "active"]
+    if not suppressed and not others:
+        return
+    console.print(Text("Waivers", style="bold"))
+    for finding in suppressed:
+        waiver = finding.waiver
+        assert waiver is not None
+        line = _finding_line(finding)
+        line.append(f" ({finding.workload})")
+        console.print(line)
+        console.print(
+            Text(
+                f"      {waiver.id} by {waiver.owner}, until {waiver.expires.isoformat()}: "
+                f"{waiver.reason} (would be {waiver.waived_status.value})",
+                style="cyan",
+            )
+        )
+    for result in others:
+        console.print(
+            Text(
+                f"  {result.status.value.upper()} waiver {result.id} ({result.waiver.owner}): "
+                f"{result.message}",
+                style="yellow",
+            )
+        )
+    console.print()
+
+
 def _manual_label(finding: Finding) -> str:
     return f"{finding.rule} (expired)" if "expired" in finding.message else finding.rule
 
@@ -191,6 +222,7 @@ def render(
     console.print()
     for result in report.workloads:
         _workload_section(console, result, verbose)
+    _waivers_section(console, report)
     counts = ", ".join(f"{report.count(s)} {s.value}" for s in Status if report.count(s))
     console.print(Text(f"{len(report.findings)} findings: {counts}"))
     ready = sum(1 for w in report.workloads if w.target.ready)

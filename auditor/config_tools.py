@@ -1,0 +1,127 @@
+"""Config tooling: a starter auditor.yaml proposed from an estate (auditor init), and checks of
+a config against an estate (auditor config validate)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import yaml
+
+from auditor.config import MANUAL_REQUIREMENTS, Config
+from auditor.estate import WORKSPACE, Estate, Resource, norm_id
+from auditor.model import AssetClass, Tier
+from auditor.workloads import Workload, resolve
+
+
+def _scalar(value: str) -> str:
+    """A string as a YAML scalar, quoted only when YAML needs it."""
+    text = yaml.safe_dump(value, width=1_000_000, allow_unicode=True).strip()
+    return text.removesuffix("...").strip()
+
+
+def _where(estate: Estate, workspace_id: str) -> str:
+    resource = estate.get(workspace_id)
+    if resource is None:
+        return workspace_id.rsplit("/", 1)[-1]
+    return f"{resource.name} in {resource.location or 'an unknown region'}"
+
+
+def _why(workload: Workload, estate: Estate) -> list[str]:
+    primary = _where(estate, workload.primary)
+    if workload.source == "standalone":
+        return [
+            f"standalone: {primary} has no configured, tagged or discoverable partner.",
+            "Add 'secondary:' when a workspace in another region is meant to take over",
+            "(DR-01 fails until then), or leave this workload out.",
+        ]
+    assert workload.secondary is not None
+    how = {"discovered": "discovered", "tags": "from tags"}.get(workload.source, workload.source)
+    return [
+        f"{how}: {workload.reason}.",
+        f"primary: {primary}; secondary: {_where(estate, workload.secondary)}.",
+        "The primary is the one tagged dr-role=primary, else the busier (online endpoints",
+        "and their instances): swap them if the secondary serves production today.",
+    ]
+
+
+def propose(
+    estate: Estate, origin: str, validate: str, default: Tier = Tier.HOT_COLD
+) -> tuple[str, list[Workload]]:
+    """A commented auditor.yaml with the workloads the estate suggests, for a person to confirm."""
+    workloads, notes = resolve(estate, Config(), default)
+    lines = [
+        f"# auditor.yaml proposed by `auditor init` from {origin}",
+        f"# ({len(estate.workspaces)} workspace(s), collected {estate.snapshot.collected_at}).",
+        "# Review it before relying on a scan: confirm each primary/secondary pair, set the",
+        "# target tier each workload aims at (hot/hot, hot/warm or hot/cold), and record",
+        f"# attestations ({', '.join(MANUAL_REQUIREMENTS)}) once a person has checked them.",
+        f"# Then check it: {validate}",
+    ]
+    lines += [f"# note: {note}" for note in notes]
+    lines.append("workloads:" if workloads else "workloads: []")
+    for workload in workloads:
+        lines.append("")
+        lines += [f"  # {line}" for line in _why(workload, estate)]
+        lines.append(f"  - name: {_scalar(workload.name)}")
+        lines.append(f"    primary: {_scalar(workload.primary)}")
+        if workload.secondary is not None:
+            lines.append(f"    secondary: {_scalar(workload.secondary)}")
+        tier = workload.targets[AssetClass.FOUNDATION]
+        if workload.target_source == "tag":
+            lines.append(f"    target: {tier.value}  # from the dr-target tag")
+        else:
+            lines.append(
+                f"    target: {tier.value}  # the default: set the tier this workload aims at"
+            )
+        lines.append("    # attestations:")
+        lines.append(
+            f"    #   {MANUAL_REQUIREMENTS[0]}: {{by: <owner>, date: <YYYY-MM-DD>, "
+            "evidence: <link>, expires: <YYYY-MM-DD>}"
+        )
+    return "\n".join(lines) + "\n", workloads
+
+
+@dataclass(frozen=True)
+class Check:
+    problems: list[str]
+    notes: list[str]
+
+
+def _suggest(estate: Estate, workspace_id: str) -> str:
+    name = workspace_id.rstrip("/").rsplit("/", 1)[-1].lower()
+    same = [w.raw_id for w in estate.workspaces if w.name.lower() == name]
+    return f" (a workspace of that name: {same[0]})" if len(same) == 1 else ""
+
+
+def against_estate(config: Config, estate: Estate, source: str) -> Check:
+    """What the schema cannot see: ids that are not workspaces of this estate."""
+    problems: list[str] = []
+    claimed: set[str] = set()
+    for index, workload in enumerate(config.workloads):
+        where = f"{source}: workloads.{index} ({workload.name})"
+        for role, workspace_id in (
+            ("primary", workload.primary),
+            ("secondary", workload.secondary),
+        ):
+            if workspace_id is None:
+                continue
+            claimed.add(norm_id(workspace_id))
+            resource: Resource | None = estate.get(workspace_id)
+            if resource is None:
+                problems.append(
+                    f"{where}: {role} {workspace_id} is not in the snapshot"
+                    f"{_suggest(estate, workspace_id)}"
+                )
+            elif resource.type != WORKSPACE:
+                problems.append(
+                    f"{where}: {role} {workspace_id} is a {resource.type}, "
+                    "not an Azure ML workspace"
+                )
+    notes: list[str] = []
+    left = [w for w in estate.workspaces if w.id not in claimed]
+    if left:
+        notes.append(
+            f"{len(left)} workspace(s) not in the config come from tags, discovery or stand "
+            "alone: " + ", ".join(sorted(w.name for w in left))
+        )
+    return Check(problems, notes)

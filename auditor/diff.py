@@ -1,0 +1,304 @@
+"""What moved between two JSON reports, by stable finding id: new, fixed, regressed, changed
+findings; readiness and scores per workload and tier; workloads added and removed."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from auditor.errors import ReportFileError
+from auditor.report import EXIT_NOT_READY, EXIT_OK
+
+FORMAT = "auditor.diff"
+VERSION = "1.0"
+TIERS = ("hot/hot", "hot/warm", "hot/cold")
+TARGET = "target"
+FAILING = frozenset({"fail", "error"})
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    generated_at: str
+    source: str
+    collected_at: str
+    as_of: str
+    complete: bool
+    exit_code: int
+
+    @classmethod
+    def of(cls, report: Mapping[str, Any]) -> RunInfo:
+        scan = report["scan"]
+        return cls(
+            generated_at=str(report["generated_at"]),
+            source=str(scan["source"]),
+            collected_at=str(scan["collected_at"]),
+            as_of=str(scan["as_of"]),
+            complete=bool(scan["complete"]),
+            exit_code=int(report["summary"]["exit_code"]),
+        )
+
+
+@dataclass(frozen=True)
+class FindingChange:
+    """One finding whose status moved; a status is None where the finding is absent."""
+
+    id: str
+    rule: str
+    workload: str
+    title: str
+    severity: str
+    old_status: str | None
+    new_status: str | None
+
+
+@dataclass(frozen=True)
+class ReadinessChange:
+    """A workload's readiness for one tier (or for its own target) flipped."""
+
+    workload: str
+    tier: str
+    old_ready: bool
+    new_ready: bool
+    old_target: str | None = None
+    new_target: str | None = None
+
+    @property
+    def regressed(self) -> bool:
+        return self.old_ready and not self.new_ready
+
+
+@dataclass(frozen=True)
+class ScoreChange:
+    workload: str
+    tier: str
+    old: int
+    new: int
+
+    @property
+    def delta(self) -> int:
+        return self.new - self.old
+
+
+@dataclass(frozen=True)
+class Diff:
+    old: RunInfo
+    new: RunInfo
+    workloads_added: tuple[str, ...]
+    workloads_removed: tuple[str, ...]
+    new_findings: tuple[FindingChange, ...]
+    fixed: tuple[FindingChange, ...]
+    regressed: tuple[FindingChange, ...]
+    changed: tuple[FindingChange, ...]
+    readiness: tuple[ReadinessChange, ...]
+    scores: tuple[ScoreChange, ...]
+
+    @property
+    def readiness_regressed(self) -> bool:
+        """A workload present in both runs lost readiness for a tier or for its target."""
+        return any(change.regressed for change in self.readiness)
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_NOT_READY if self.readiness_regressed else EXIT_OK
+
+
+def _change(finding: Mapping[str, Any], old: str | None, new: str | None) -> FindingChange:
+    return FindingChange(
+        id=str(finding["id"]),
+        rule=str(finding["rule"]),
+        workload=str(finding["workload"]),
+        title=str(finding["title"]),
+        severity=str(finding["severity"]),
+        old_status=old,
+        new_status=new,
+    )
+
+
+def _sorted(changes: list[FindingChange]) -> tuple[FindingChange, ...]:
+    return tuple(sorted(changes, key=lambda c: (c.workload, c.rule, c.id)))
+
+
+def compare(old: Mapping[str, Any], new: Mapping[str, Any]) -> Diff:
+    """The difference between two JSON reports (as parsed documents), OLD to NEW."""
+    old_findings = {f["id"]: f for f in old["findings"]}
+    new_findings = {f["id"]: f for f in new["findings"]}
+    old_workloads = {w["name"]: w for w in old["workloads"]}
+    new_workloads = {w["name"]: w for w in new["workloads"]}
+    added = sorted(set(new_workloads) - set(old_workloads))
+    removed = sorted(set(old_workloads) - set(new_workloads))
+
+    appeared: list[FindingChange] = []
+    fixed: list[FindingChange] = []
+    regressed: list[FindingChange] = []
+    changed: list[FindingChange] = []
+    for fid in sorted(set(old_findings) | set(new_findings)):
+        before, after = old_findings.get(fid), new_findings.get(fid)
+        was = before["status"] if before else None
+        now = after["status"] if after else None
+        subject = after or before
+        assert subject is not None
+        if before is None:
+            # a finding of a new workload, or of a new rule: only failures are news
+            if now in FAILING:
+                appeared.append(_change(subject, None, now))
+            continue
+        if after is None:
+            if was in FAILING:
+                fixed.append(_change(subject, was, None))
+            continue
+        if was == now:
+            continue
+        if was in FAILING and now == "pass":
+            fixed.append(_change(subject, was, now))
+        elif was not in FAILING and now in FAILING:
+            regressed.append(_change(subject, was, now))
+        else:
+            changed.append(_change(subject, was, now))
+
+    readiness: list[ReadinessChange] = []
+    scores: list[ScoreChange] = []
+    for name in sorted(set(old_workloads) & set(new_workloads)):
+        before, after = old_workloads[name], new_workloads[name]
+        for tier in TIERS:
+            a, b = before["tiers"][tier], after["tiers"][tier]
+            if a["ready"] != b["ready"]:
+                readiness.append(ReadinessChange(name, tier, a["ready"], b["ready"]))
+            if a["score"] != b["score"]:
+                scores.append(ScoreChange(name, tier, a["score"], b["score"]))
+        if before["ready_for_target"] != after["ready_for_target"]:
+            readiness.append(
+                ReadinessChange(
+                    name,
+                    TARGET,
+                    before["ready_for_target"],
+                    after["ready_for_target"],
+                    before.get("target"),
+                    after.get("target"),
+                )
+            )
+        if before["score_for_target"] != after["score_for_target"]:
+            scores.append(
+                ScoreChange(name, TARGET, before["score_for_target"], after["score_for_target"])
+            )
+    return Diff(
+        old=RunInfo.of(old),
+        new=RunInfo.of(new),
+        workloads_added=tuple(added),
+        workloads_removed=tuple(removed),
+        new_findings=_sorted(appeared),
+        fixed=_sorted(fixed),
+        regressed=_sorted(regressed),
+        changed=_sorted(changed),
+        readiness=tuple(readiness),
+        scores=tuple(scores),
+    )
+
+
+def _finding(change: FindingChange) -> dict[str, Any]:
+    return {
+        "id": change.id,
+        "rule": change.rule,
+        "workload": change.workload,
+        "title": change.title,
+        "severity": change.severity,
+        "old_status": change.old_status,
+        "new_status": change.new_status,
+    }
+
+
+def _run(info: RunInfo) -> dict[str, Any]:
+    return {
+        "generated_at": info.generated_at,
+        "source": info.source,
+        "collected_at": info.collected_at,
+        "as_of": info.as_of,
+        "complete": info.complete,
+        "exit_code": info.exit_code,
+    }
+
+
+def document(diff: Diff) -> dict[str, Any]:
+    """The machine-readable diff (docs/diff-format.md)."""
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "old": _run(diff.old),
+        "new": _run(diff.new),
+        "readiness_regressed": diff.readiness_regressed,
+        "exit_code": diff.exit_code,
+        "summary": {
+            "workloads_added": len(diff.workloads_added),
+            "workloads_removed": len(diff.workloads_removed),
+            "new": len(diff.new_findings),
+            "fixed": len(diff.fixed),
+            "regressed": len(diff.regressed),
+            "changed": len(diff.changed),
+            "readiness_lost": sum(1 for c in diff.readiness if c.regressed),
+            "readiness_gained": sum(1 for c in diff.readiness if not c.regressed),
+        },
+        "workloads": {
+            "added": list(diff.workloads_added),
+            "removed": list(diff.workloads_removed),
+        },
+        "findings": {
+            "new": [_finding(c) for c in diff.new_findings],
+            "fixed": [_finding(c) for c in diff.fixed],
+            "regressed": [_finding(c) for c in diff.regressed],
+            "changed": [_finding(c) for c in diff.changed],
+        },
+        "readiness": [
+            {
+                "workload": c.workload,
+                "tier": c.tier,
+                "old_ready": c.old_ready,
+                "new_ready": c.new_ready,
+                "change": "regressed" if c.regressed else "improved",
+                **(
+                    {"old_target": c.old_target, "new_target": c.new_target}
+                    if c.tier == TARGET
+                    else {}
+                ),
+            }
+            for c in diff.readiness
+        ],
+        "scores": [
+            {"workload": c.workload, "tier": c.tier, "old": c.old, "new": c.new, "delta": c.delta}
+            for c in diff.scores
+        ],
+    }
+
+
+def load_report(path: Path | str) -> dict[str, Any]:
+    """A JSON report from a file, validated against the report schema; one clear line if not."""
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        raise ReportFileError(f"{path}: no such report file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ReportFileError(f"{path}: cannot read report: {exc}") from None
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ReportFileError(
+            f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno})"
+        ) from None
+    from auditor.render.json_report import schema
+
+    error = jsonschema.exceptions.best_match(
+        jsonschema.Draft202012Validator(schema()).iter_errors(document)
+    )
+    if error is not None:
+        where = ".".join(str(p) for p in error.absolute_path) or "(top level)"
+        message = " ".join(error.message.split())
+        if len(message) > 160:
+            message = message[:157] + "..."
+        raise ReportFileError(f"{path}: not an auditor JSON report: field '{where}': {message}")
+    if not isinstance(document, dict):  # the schema requires an object; this is for mypy
+        raise ReportFileError(f"{path}: not an auditor JSON report")
+    return document

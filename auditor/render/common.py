@@ -1,0 +1,72 @@
+"""What several formats share: the scan's id, and what a resource id says about the resource."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+
+from auditor.estate import norm_id, norm_region, subscription_of
+
+__all__ = [
+    "event_id",
+    "resource_name",
+    "resource_regions",
+    "resource_type",
+    "scan_id",
+    "subscription_of",
+]
+from auditor.report import Report
+
+# uuid5 namespace of auditor's ids (itself uuid5 of the URL namespace and "auditor").
+NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "auditor")
+
+
+def scan_id(report: Report) -> str:
+    """One id per report, the same every time that report is rendered (also from its JSON)."""
+    key = f"{report.generated_at}|{report.scan.source}|{report.scan.collected_at}"
+    return str(uuid.uuid5(NAMESPACE, key))
+
+
+def event_id(report: Report, finding_id: str) -> str:
+    """One id per finding per report: the same finding in the next scan gets another."""
+    return str(uuid.uuid5(NAMESPACE, f"{scan_id(report)}|{finding_id}"))
+
+
+def resource_name(resource_id: str) -> str:
+    return resource_id.rstrip("/").rsplit("/", 1)[-1]
+
+
+def resource_type(resource_id: str) -> str | None:
+    """The ARM type an id names: `Microsoft.ContainerRegistry/registries/replications` for
+    `.../providers/Microsoft.ContainerRegistry/registries/acr/replications/westus`."""
+    parts = [p for p in resource_id.split("/") if p]
+    lowered = [p.lower() for p in parts]
+    if "providers" not in lowered:
+        if len(parts) == 2 and lowered[0] == "subscriptions":
+            return "Microsoft.Resources/subscriptions"
+        if len(parts) == 4 and lowered[2] == "resourcegroups":
+            return "Microsoft.Resources/resourceGroups"
+        return None
+    start = len(lowered) - 1 - lowered[::-1].index("providers")
+    rest = parts[start + 1 :]
+    if len(rest) < 3:
+        return None
+    namespace, names = rest[0], rest[1:]
+    return "/".join([namespace, *names[0::2]])
+
+
+def resource_regions(report: Report) -> Mapping[str, str]:
+    """Programmatic region per normalised resource id, from what the scan saw: the workspaces'
+    regions and every `location` the evidence observed. Resources seen nowhere have none."""
+    regions: dict[str, str] = {}
+    for finding in report.findings:
+        for item in finding.evidence:
+            if item.path == "location" and isinstance(item.observed, str) and item.observed:
+                regions.setdefault(norm_id(item.resource), norm_region(item.observed))
+    for result in report.workloads:
+        workload = result.workload
+        if result.primary_region:
+            regions[norm_id(workload.primary)] = result.primary_region
+        if workload.secondary and result.secondary_region:
+            regions[norm_id(workload.secondary)] = result.secondary_region
+    return regions

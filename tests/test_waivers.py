@@ -1,0 +1,240 @@
+"""Waivers as a user meets them: suppressed findings stay visible, expired and stale waivers
+are reported, bad files are one clear line; and expired attestations ask for a person again."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from auditor.render.json_report import schema as report_schema
+
+AS_OF = "2026-11-26"
+RECSYS_ACR = (
+    "/subscriptions/2b9e7c4d-1f3a-4e8b-a6c5-7d9e0f1a2b3c/resourceGroups/RG-RECSYS/providers/"
+    "Microsoft.ContainerRegistry/registries/ACRRECSYS"
+)
+
+
+def _waivers(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "waivers.yaml"
+    path.write_text(text)
+    return path
+
+
+def _scan(run, tmp_path: Path, waivers: Path, *extra: str):
+    out = tmp_path / "report.json"
+    result = run(
+        "scan",
+        "--demo",
+        "--as-of",
+        AS_OF,
+        "--waivers",
+        str(waivers),
+        "--json",
+        str(out),
+        "--no-color",
+        *extra,
+    )
+    document = json.loads(out.read_text())
+    jsonschema.Draft202012Validator(report_schema()).validate(document)
+    return result, document
+
+
+def _finding(document: dict, workload: str, rule: str) -> dict:
+    return next(f for f in document["findings"] if (f["workload"], f["rule"]) == (workload, rule))
+
+
+def _workload(document: dict, name: str) -> dict:
+    return next(w for w in document["workloads"] if w["name"] == name)
+
+
+WAIVE_RECSYS = """\
+waivers:
+  - rule: DR-04
+    workload: recsys
+    reason: secondary storage account is being created (CHG-1234)
+    owner: ml-platform@contoso.example
+    expires: 2027-03-31
+  - rule: DR-06
+    resources: ["{registry}"]
+    reason: registry moves to Premium with a replica in northeurope in Q1
+    owner: ml-platform@contoso.example
+    expires: 2027-03-31
+  - rule: dr-09
+    resources: ["/SUBSCRIPTIONS/2B9E7C4D-1F3A-4E8B-A6C5-7D9E0F1A2B3C/resourceGroups/rg-recsys/providers/Microsoft.MachineLearningServices/workspaces/MLW-RECSYS-NORTHEUROPE/"]
+    reason: quota request 5551 pending with Microsoft
+    owner: capacity@contoso.example
+    expires: {expires}
+"""
+
+
+def test_waived_findings_are_suppressed_visible_and_stop_blocking(run, tmp_path):
+    _, before = _scan(run, tmp_path, _waivers(tmp_path, "waivers: []\n"))
+    recsys_before = _workload(before, "recsys")
+    assert recsys_before["blocking_for_target"] == ["DR-04", "DR-06", "DR-09"]
+    assert before["waivers"] == []
+
+    path = _waivers(tmp_path, WAIVE_RECSYS.format(registry=RECSYS_ACR, expires="2027-01-31"))
+    result, after = _scan(run, tmp_path, path)
+    dr04 = _finding(after, "recsys", "DR-04")
+    assert dr04["status"] == "suppressed"
+    assert dr04["blocks"] == []
+    assert dr04["waiver"] == {
+        "id": "W-1",
+        "status": "active",
+        "reason": "secondary storage account is being created (CHG-1234)",
+        "owner": "ml-platform@contoso.example",
+        "expires": "2027-03-31",
+        "waived_status": "fail",
+    }
+    assert any("suppressed by waiver W-1" in note for note in dr04["notes"])
+    # the resources scope matched case-insensitively, trailing slash and all
+    dr09 = _finding(after, "recsys", "DR-09")
+    assert dr09["status"] == "suppressed" and dr09["waiver"]["owner"] == "capacity@contoso.example"
+    # the evidence and the message are kept: a waiver hides nothing
+    assert dr04["message"] == _finding(before, "recsys", "DR-04")["message"]
+    assert dr04["evidence"] == _finding(before, "recsys", "DR-04")["evidence"]
+
+    recsys = _workload(after, "recsys")
+    assert recsys["ready_for_target"] is True and recsys["blocking_for_target"] == []
+    assert recsys["score_for_target"] > recsys_before["score_for_target"]
+    assert after["summary"]["findings"]["suppressed"] == 3
+    assert after["summary"]["ready_for_target"] == before["summary"]["ready_for_target"] + 1
+    assert [w["status"] for w in after["waivers"]] == ["active", "active", "active"]
+    assert after["waivers"][0]["matched"] == [dr04["id"]]
+    # other findings are untouched
+    assert _finding(after, "recsys", "DR-05")["status"] == "pass"
+    assert _finding(after, "mlw-sandbox-uksouth", "DR-04")["status"] == "fail"
+
+    # the terminal summary lists what is suppressed, by whom and until when
+    assert "Waivers" in result.out
+    assert "SUPPRESSED" in result.out and "W-1 by ml-platform@contoso.example" in result.out
+    assert "until 2027-03-31" in result.out
+    assert "recsys: ready for its target" in result.out
+
+
+def test_waivers_can_make_a_scan_pass(run, demo_doc, write_json, tmp_path):
+    demo_doc["resources"] = [r for r in demo_doc["resources"] if "recsys" in r["id"]]
+    path = _waivers(tmp_path, WAIVE_RECSYS.format(registry=RECSYS_ACR, expires="2027-01-31"))
+    argv = ["scan", "--snapshot", str(write_json(demo_doc)), "--as-of", AS_OF, "-q"]
+    assert run(*argv).code == 1
+    assert run(*argv, "--waivers", str(path)).code == 0
+
+
+def test_an_expired_waiver_stops_suppressing_and_says_so(run, tmp_path):
+    path = _waivers(tmp_path, WAIVE_RECSYS.format(registry=RECSYS_ACR, expires="2026-11-25"))
+    result, document = _scan(run, tmp_path, path)
+    dr09 = _finding(document, "recsys", "DR-09")
+    assert dr09["status"] == "fail"
+    assert dr09["blocks"]
+    assert dr09["waiver"]["status"] == "expired" and dr09["waiver"]["waived_status"] == "fail"
+    assert any("waiver W-3" in n and "expired on 2026-11-25" in n for n in dr09["notes"])
+    entry = document["waivers"][2]
+    assert entry["status"] == "expired" and entry["matched"] == [dr09["id"]]
+    assert _workload(document, "recsys")["blocking_for_target"] == ["DR-09"]
+    assert "EXPIRED waiver W-3 (capacity@contoso.example): expired on 2026-11-25" in result.out
+    # valid through its expiry date, like an attestation
+    path = _waivers(tmp_path, WAIVE_RECSYS.format(registry=RECSYS_ACR, expires=AS_OF))
+    _, document = _scan(run, tmp_path, path)
+    assert _finding(document, "recsys", "DR-09")["status"] == "suppressed"
+
+
+def test_a_waiver_that_matches_nothing_is_reported_stale(run, tmp_path):
+    path = _waivers(
+        tmp_path,
+        """\
+waivers:
+  - {rule: DR-05, workload: fraud-scoring, reason: r, owner: a@contoso.example, expires: 2027-01-01}
+  - {rule: DR-06, workload: no-such-workload, reason: r, owner: b@contoso.example, expires: 2027-01-01}
+""",
+    )
+    result, document = _scan(run, tmp_path, path)
+    first, second = document["waivers"]
+    assert first["status"] == "stale" and first["matched"] == []
+    assert "fraud-scoring is pass now; remove the waiver" in first["message"]
+    assert second["status"] == "stale"
+    assert "matches no finding of DR-06 on workload no-such-workload" in second["message"]
+    assert "STALE waiver W-1 (a@contoso.example)" in result.out
+    assert "STALE waiver W-2 (b@contoso.example)" in result.out
+    assert document["summary"]["findings"]["suppressed"] == 0
+
+
+def test_waivers_show_in_the_html_report(run, tmp_path):
+    path = _waivers(tmp_path, WAIVE_RECSYS.format(registry=RECSYS_ACR, expires="2026-01-01"))
+    html = tmp_path / "report.html"
+    run("scan", "--demo", "--as-of", AS_OF, "--waivers", str(path), "-q", "--html", str(html))
+    page = html.read_text()
+    assert "W-1 active" in page and "W-3 expired" in page
+    assert "secondary storage account is being created (CHG-1234)" in page
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("waivers: [1, 2", "not valid YAML (line 1"),
+        ("- rule: DR-04\n", "expected a mapping with 'waivers:'"),
+        (
+            "waivers:\n  - {rule: DR-04, workload: recsys, reason: r, expires: 2027-01-01}\n",
+            "field 'waivers.0.owner': is required",
+        ),
+        (
+            "waivers:\n  - {rule: DR-04, workload: recsys, owner: o, reason: r, expires: soon}\n",
+            "field 'waivers.0.expires': Input should be a valid date",
+        ),
+        (
+            "waivers:\n  - {rule: DR-04, reason: r, owner: o, expires: 2027-01-01}\n",
+            "field 'waivers.0': give the scope as either 'workload: NAME' or 'resources: [ids]'",
+        ),
+        (
+            "waivers:\n  - {rule: DR-04, workload: w, resources: [x], reason: r, owner: o, expires: 2027-01-01}\n",
+            "field 'waivers.0': give the scope",
+        ),
+        (
+            "waivers:\n  - {rule: DR-04, workload: w, reason: '', owner: o, expires: 2027-01-01}\n",
+            "field 'waivers.0.reason'",
+        ),
+        (
+            "waivers:\n  - {rule: DR-04, workload: w, reason: r, owner: o, expires: 2027-01-01, until: x}\n",
+            "field 'waivers.0.until': is not a waiver field",
+        ),
+        (
+            "waivers:\n  - {rule: DR-99, workload: w, reason: r, owner: o, expires: 2027-01-01}\n",
+            "field 'waivers.0.rule': no rule 'DR-99'",
+        ),
+        (
+            "waivers:\n  - {rule: DR-04, resources: /x, reason: r, owner: o, expires: 2027-01-01}\n",
+            "field 'waivers.0.resources': expected a list of resource ids",
+        ),
+        ("waivers: 3\n", "field 'waivers': Input should be a valid list"),
+    ],
+)
+def test_bad_waivers_file_is_one_clear_line_and_exit_2(run, tmp_path, text, expected):
+    path = _waivers(tmp_path, text)
+    result = run("scan", "--demo", "--waivers", str(path))
+    assert result.code == 2, result.out
+    assert expected in result.err and str(path) in result.err
+    assert "Traceback" not in result.err and len(result.err.strip().splitlines()) == 1
+
+
+def test_missing_waivers_file(run, tmp_path):
+    result = run("scan", "--demo", "--waivers", str(tmp_path / "nope.yaml"))
+    assert result.code == 2 and "no such waivers file" in result.err
+
+
+def test_an_expired_attestation_is_manual_again_with_a_message(run, tmp_path):
+    """churn-prediction's DR-16 attestation in the demo config expired on 2026-11-01."""
+    out = tmp_path / "report.json"
+    result = run("scan", "--demo", "--as-of", "2026-10-31", "--json", str(out), "--no-color")
+    dr16 = _finding(json.loads(out.read_text()), "churn-prediction", "DR-16")
+    assert dr16["status"] == "pass" and "valid until 2026-11-01" in dr16["message"]
+
+    result = run("scan", "--demo", "--as-of", "2026-11-02", "--json", str(out), "--no-color")
+    dr16 = _finding(json.loads(out.read_text()), "churn-prediction", "DR-16")
+    assert dr16["status"] == "manual"
+    assert dr16["message"].startswith(
+        "the attestation by ml-platform@contoso.example expired on 2026-11-01; attest again:"
+    )
+    assert "needs attestation: DR-16 (expired)" in result.out
