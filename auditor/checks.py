@@ -129,6 +129,30 @@ class Look:
             return None
         return self.seen(found)
 
+    def holder(self, workspace: Resource, path: str) -> Resource | None:
+        """The workspace whose dependency property `path` to read: the workspace itself, or,
+        for a project workspace whose row lacks it, its hub (a project's storage, Key Vault,
+        registry and Application Insights are its hub's). None when the hub is not known."""
+        if not is_project(workspace) or workspace.get(path) not in (MISSING, None, ""):
+            return workspace
+        self.seen(workspace)
+        self.observe(workspace.raw_id, path, workspace.get(path))
+        hub_id = self.prop_id(workspace, "properties.hubResourceId")
+        if hub_id is None:
+            return None
+        hub = self.resource(hub_id, f"hub of project {workspace.name}")
+        if hub is not None:
+            self.note(
+                f"{workspace.name} is a project workspace without its own "
+                f"'{path}': judged through hub {hub.name}"
+            )
+        return hub
+
+    def dependency_id(self, workspace: Resource, path: str, *, null_ok: bool = False) -> str | None:
+        """A workspace's dependency id (through its hub for a project that lacks it)."""
+        holder = self.holder(workspace, path)
+        return None if holder is None else self.prop_id(holder, path, null_ok=null_ok)
+
     def lookup(self, found: Lookup) -> Any:
         if not found.ok:
             self.missing.append(str(found.problem))
@@ -162,8 +186,9 @@ class Look:
 
 
 # JSON of the scalars evidence mostly holds, exactly as json.dumps writes them (ASCII strings).
+_ENCODE_STR: Callable[[str], str] = json.encoder.encode_basestring_ascii
 _SCALAR_JSON: dict[type, Callable[[Any], str]] = {
-    str: json.encoder.encode_basestring_ascii,
+    str: _ENCODE_STR,
     int: int.__repr__,
     bool: lambda value: "true" if value else "false",
     type(None): lambda _: "null",
@@ -173,7 +198,23 @@ _SCALAR_JSON: dict[type, Callable[[Any], str]] = {
 def _evidence_key(item: Evidence) -> str:
     """json.dumps([resource, path, observed, expected], sort_keys=True, default=str), written
     directly when all four are plain scalars: json.dumps per item costs more than the check."""
-    values = (item.resource, item.path, item.observed, item.expected)
+    resource, path, observed, expected = values = (
+        item.resource,
+        item.path,
+        item.observed,
+        item.expected,
+    )
+    if (
+        type(resource) is str
+        and type(path) is str
+        and (observed is None or type(observed) is str)
+        and (expected is None or type(expected) is str)
+    ):  # the usual evidence: strings and nulls
+        return (
+            f"[{_ENCODE_STR(resource)}, {_ENCODE_STR(path)}, "
+            f"{'null' if observed is None else _ENCODE_STR(observed)}, "
+            f"{'null' if expected is None else _ENCODE_STR(expected)}]"
+        )
     parts = []
     for value in values:
         encode = _SCALAR_JSON.get(type(value))
@@ -193,6 +234,12 @@ def _unique(evidence: list[Evidence]) -> tuple[Evidence, ...]:
             seen.add(key)
             kept.append(item)
     return tuple(kept)
+
+
+def is_project(workspace: Resource) -> bool:
+    """A project workspace (kind Project) of an Azure AI Foundry / ML hub."""
+    kind = workspace.row.get("kind")
+    return isinstance(kind, str) and kind.lower() == "project"
 
 
 def _pair(ctx: Context) -> tuple[Resource, Resource]:
@@ -288,7 +335,7 @@ def separate_default_storage(ctx: Context, _: NoParams) -> Outcome:
     """DR-04: each workspace has its own default storage account, in its own region."""
     look = Look(ctx.estate)
     primary, secondary = _pair(ctx)
-    ids = [look.prop_id(ws, "properties.storageAccount") for ws in (primary, secondary)]
+    ids = [look.dependency_id(ws, "properties.storageAccount") for ws in (primary, secondary)]
     if ids[0] and ids[1] and norm_id(ids[0]) == norm_id(ids[1]):
         look.observe(secondary.raw_id, "properties.storageAccount", ids[1], "not the primary's")
         look.fail(
@@ -322,7 +369,7 @@ def same_key_vault(ctx: Context, _: NoParams) -> Outcome:
     """DR-05: both workspaces use the same Key Vault."""
     look = Look(ctx.estate)
     primary, secondary = _pair(ctx)
-    ids = [look.prop_id(ws, "properties.keyVault") for ws in (primary, secondary)]
+    ids = [look.dependency_id(ws, "properties.keyVault") for ws in (primary, secondary)]
     if not (ids[0] and ids[1]):
         return look.outcome("")
     if norm_id(ids[0]) != norm_id(ids[1]):
@@ -345,11 +392,16 @@ def shared_geo_replicated_registry(ctx: Context, params: RegistryParams) -> Outc
     """DR-06: one Premium registry for both, present (home or replica) in both regions."""
     look = Look(ctx.estate)
     primary, secondary = _pair(ctx)
-    ids = []
+    ids: list[str | None] = []
     for ws in (primary, secondary):
-        value = look.prop_id(ws, "properties.containerRegistry", null_ok=True)
-        if ws.get("properties.containerRegistry") in (None, ""):
-            look.fail(f"workspace {ws.name} has no container registry")
+        holder = look.holder(ws, "properties.containerRegistry")
+        if holder is None:
+            ids.append(None)
+            continue
+        value = look.prop_id(holder, "properties.containerRegistry", null_ok=True)
+        if holder.get("properties.containerRegistry") in (None, ""):
+            hub = "" if holder is ws else f" (nor has its hub {holder.name})"
+            look.fail(f"workspace {ws.name} has no container registry{hub}")
         ids.append(value)
     if not (ids[0] and ids[1]):
         return look.outcome("")
@@ -402,7 +454,7 @@ def app_insights_per_region(ctx: Context, _: NoParams) -> Outcome:
     """DR-07: each workspace has its own Application Insights, in its own region."""
     look = Look(ctx.estate)
     primary, secondary = _pair(ctx)
-    ids = [look.prop_id(ws, "properties.applicationInsights") for ws in (primary, secondary)]
+    ids = [look.dependency_id(ws, "properties.applicationInsights") for ws in (primary, secondary)]
     if ids[0] and ids[1] and norm_id(ids[0]) == norm_id(ids[1]):
         look.fail(
             f"both workspaces use the same Application Insights {ids[0].rsplit('/', 1)[-1]}; "
@@ -751,3 +803,7 @@ def attested(ctx: Context, params: AttestParams) -> Outcome:
         f"attested by {attestation.by} on {attestation.date.isoformat()} "
         f"(evidence: {attestation.evidence}), valid until {attestation.expires.isoformat()}"
     )
+
+
+# The rest of the rule catalogue registers its checks on import.
+from auditor import checks_catalogue  # noqa: E402,F401

@@ -389,7 +389,7 @@ def collect_cmd(
 
 @cli.group("rules")
 def rules_group() -> None:
-    """List, show and validate rules."""
+    """List, show, validate and test rules."""
 
 
 _rules_option = click.option(
@@ -448,6 +448,23 @@ def rules_validate(directory: Path | None) -> int:
     where = directory if directory else "bundled rules"
     click.echo(f"{len(loaded)} rule(s) valid in {where}")
     return 0
+
+
+@rules_group.command("test")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def rules_test(directory: Path) -> int:
+    """Run a rule directory's golden fixtures (DIR/fixtures/<RULE>/<case>/): PASS or FAIL per
+    case; exit 1 when a case fails or a rule lacks a pass* or fail* case, 2 on bad input."""
+    from auditor import rules_testing
+
+    results = rules_testing.run_directory(directory)
+    for result in results:
+        click.echo(f"{'PASS' if result.ok else 'FAIL'}  {result.name}")
+        for problem in result.problems:
+            click.echo(f"      {problem}")
+    failed = sum(1 for r in results if not r.ok)
+    click.echo(f"{len(results)} case(s): {len(results) - failed} passed, {failed} failed")
+    return 1 if failed else 0
 
 
 @cli.command("schema")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import bisect
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Final
 from urllib.parse import urlsplit
 
@@ -24,6 +25,15 @@ KEY_VAULT: Final = "microsoft.keyvault/vaults"
 REGISTRY: Final = "microsoft.containerregistry/registries"
 REPLICATION: Final = "microsoft.containerregistry/registries/replications"
 APP_INSIGHTS: Final = "microsoft.insights/components"
+BATCH_DEPLOYMENT: Final = "microsoft.machinelearningservices/workspaces/batchendpoints/deployments"
+ML_REGISTRY: Final = "microsoft.machinelearningservices/registries"
+PRIVATE_ENDPOINT: Final = "microsoft.network/privateendpoints"
+AKS_CLUSTER: Final = "microsoft.containerservice/managedclusters"
+COSMOS_ACCOUNT: Final = "microsoft.documentdb/databaseaccounts"
+AFD_ORIGIN: Final = "microsoft.cdn/profiles/origingroups/origins"
+FRONT_DOOR: Final = "microsoft.network/frontdoors"
+TRAFFIC_MANAGER: Final = "microsoft.network/trafficmanagerprofiles"
+ROLE_ASSIGNMENTS_TABLE: Final = "authorizationresources"
 
 API_LOCATIONS: Final = "2022-12-01"
 API_PROVIDER: Final = "2021-04-01"
@@ -50,8 +60,10 @@ class _Missing:
 MISSING: Final = _Missing()
 
 
+@lru_cache(maxsize=1 << 20)
 def norm_id(value: str) -> str:
-    """Resource ids are compared case-insensitively and without a trailing slash."""
+    """Resource ids are compared case-insensitively and without a trailing slash. (Cached:
+    the rules normalise the same few ids hundreds of thousands of times in a large scan.)"""
     return value.strip().rstrip("/").lower()
 
 
@@ -81,6 +93,26 @@ def subscription_of(resource_id: str) -> str | None:
 def parent_id(resource_id: str) -> str:
     """The id of the resource a child resource belongs to (its last two segments removed)."""
     return resource_id.rsplit("/", 2)[0]
+
+
+def resource_group_of(resource_id: str) -> str | None:
+    """The (lower-cased) resource group name in a resource id, if it has one."""
+    parts = norm_id(resource_id).split("/")
+    if len(parts) > 4 and parts[3] == "resourcegroups":
+        return parts[4]
+    return None
+
+
+def scope_ancestors(resource_id: str) -> tuple[str, ...]:
+    """The scopes whose role assignments a resource inherits: its resource group and its
+    subscription (normalised ids; management groups cannot be told from the id)."""
+    parts = norm_id(resource_id).split("/")
+    found = []
+    if len(parts) > 4 and parts[3] == "resourcegroups" and len(parts) > 5:
+        found.append("/".join(parts[:5]))
+    if len(parts) > 2 and parts[1] == "subscriptions" and len(parts) > 3:
+        found.append("/".join(parts[:3]))
+    return tuple(found)
 
 
 @dataclass(frozen=True)
@@ -178,6 +210,26 @@ class Lookup:
     @property
     def ok(self) -> bool:
         return self.problem is None
+
+
+@dataclass(frozen=True)
+class RoleAssignment:
+    """One row of the authorizationresources table: who has which role at which scope."""
+
+    raw_id: str
+    scope: str  # normalised
+    principal: str  # lower-cased object id
+    principal_type: str
+    role: str  # lower-cased role definition GUID (the last segment of roleDefinitionId)
+
+
+@dataclass(frozen=True)
+class PrivateLink:
+    """A private endpoint's connection to a resource, and the connection's state."""
+
+    endpoint: Resource
+    target: str  # normalised privateLinkServiceId
+    status: str | None
 
 
 _FAMILY_SUFFIX = re.compile(r"_?cluster_?(dedicated|lowpriority)_?vcpus$")
@@ -445,6 +497,10 @@ class Estate:
             offset += len(k) + 1
         return keys, "\0".join(keys), starts
 
+    def memo(self, key: Any, build: Callable[[], Any]) -> Any:
+        """A value derived from the whole estate, built once (checks index rows with it)."""
+        return self._memo(("check", key), build)
+
     def _memo(self, key: Any, build: Any) -> Any:
         if key not in self._cache:
             self._cache[key] = build()
@@ -517,9 +573,118 @@ class Estate:
         result: Lookup = self._memo(("vmsizes", subscription, region), build)
         return result
 
+    def arm_get(self, path: str, what: str) -> Lookup:
+        """The body a recorded ARM GET of one resource returned, or why it is not available."""
+        read = self.arm(path)
+        if read is None:
+            error = self._recorded_error(path)
+            if error is not None:
+                return Lookup(None, f"{what} could not be read: {error}")
+            return Lookup(None, f"{what} was not recorded in the snapshot (GET {path})")
+        if not read.ok:
+            return Lookup(None, f"{what} could not be read: {read.describe_failure()}")
+        return Lookup(read.body)
+
+    # -- other Resource Graph tables ---------------------------------------------------------
+
+    def table_problem(self, table: str, subscription: str | None) -> str | None:
+        """Why rows of a Resource Graph table other than `resources` are not known for a
+        subscription (the query failed for it, or the snapshot has no such table), or None."""
+        for err in self.snapshot.errors:
+            err_sub = err.get("subscription")
+            if (
+                err.get("source") == "resource_graph"
+                and f"({table}," in str(err.get("request", ""))
+                and (err_sub is None or str(err_sub).lower() == subscription)
+            ):
+                return f"the Resource Graph table {table} could not be read: {err.get('message')}"
+        if not isinstance(self.snapshot.tables.get(table), list):
+            return f"the Resource Graph table {table} was not recorded in the snapshot"
+        return None
+
+    def role_assignments(self, resource_id: str) -> Lookup:
+        """Role assignments at a resource's scope and the scopes it inherits from (resource
+        group, subscription), from the authorizationresources table; or why not known."""
+        problem = self.table_problem(ROLE_ASSIGNMENTS_TABLE, subscription_of(resource_id))
+        if problem is not None:
+            return Lookup(None, problem)
+        index: dict[str, list[RoleAssignment]] = self._memo("roles", self._role_index)
+        scopes = (norm_id(resource_id), *scope_ancestors(resource_id))
+        return Lookup(tuple(a for scope in scopes for a in index.get(scope, ())))
+
+    def _role_index(self) -> dict[str, list[RoleAssignment]]:
+        index: dict[str, list[RoleAssignment]] = defaultdict(list)
+        for row in self.snapshot.tables.get(ROLE_ASSIGNMENTS_TABLE) or ():
+            raw_id = get_path(row, "id")
+            principal = get_path(row, "properties.principalId")
+            role = get_path(row, "properties.roleDefinitionId")
+            if not isinstance(raw_id, str) or str(get_path(row, "type")).lower() != (
+                "microsoft.authorization/roleassignments"
+            ):
+                continue
+            scope = get_path(row, "properties.scope")
+            if not isinstance(scope, str) or not scope:
+                # the id is the scope followed by /providers/Microsoft.Authorization/...
+                scope = raw_id.lower().split("/providers/microsoft.authorization/", 1)[0]
+            kind = get_path(row, "properties.principalType")
+            index[norm_id(scope) or "/"].append(
+                RoleAssignment(
+                    raw_id=raw_id,
+                    scope=norm_id(scope) or "/",
+                    principal=principal.lower() if isinstance(principal, str) else "",
+                    principal_type=kind if isinstance(kind, str) else "principal",
+                    role=role.rstrip("/").rsplit("/", 1)[-1].lower()
+                    if isinstance(role, str)
+                    else "",
+                )
+            )
+        return index
+
+    # -- look-ups across rows ----------------------------------------------------------------
+
+    def named(self, rtype: str, name: str) -> tuple[Resource, ...]:
+        """Rows of a type with a name (case-insensitive): registries are referenced by name."""
+        index: dict[str, list[Resource]] = self._memo(
+            ("named", rtype), lambda: _by_name(self, rtype)
+        )
+        return tuple(index.get(name.lower(), ()))
+
+    def private_links(self, resource_id: str) -> tuple[PrivateLink, ...]:
+        """Private endpoint connections (automatic or manual) whose privateLinkServiceId is the
+        resource."""
+        index: dict[str, list[PrivateLink]] = self._memo("private_links", self._link_index)
+        return tuple(index.get(norm_id(resource_id), ()))
+
+    def _link_index(self) -> dict[str, list[PrivateLink]]:
+        index: dict[str, list[PrivateLink]] = defaultdict(list)
+        for endpoint in self.of_type(PRIVATE_ENDPOINT):
+            for key in ("privateLinkServiceConnections", "manualPrivateLinkServiceConnections"):
+                connections = endpoint.get(f"properties.{key}")
+                for connection in connections if isinstance(connections, list) else ():
+                    target = get_path(connection, "properties.privateLinkServiceId")
+                    status = get_path(
+                        connection, "properties.privateLinkServiceConnectionState.status"
+                    )
+                    if isinstance(target, str) and target:
+                        index[norm_id(target)].append(
+                            PrivateLink(
+                                endpoint,
+                                norm_id(target),
+                                status if isinstance(status, str) else None,
+                            )
+                        )
+        return index
+
     @property
     def complete(self) -> bool:
         return not self.snapshot.errors and not self.problems
+
+
+def _by_name(estate: Estate, rtype: str) -> dict[str, list[Resource]]:
+    index: dict[str, list[Resource]] = defaultdict(list)
+    for resource in estate.of_type(rtype):
+        index[resource.name.lower()].append(resource)
+    return index
 
 
 def _row_problem(index: int, row: Any) -> str | None:

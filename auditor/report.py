@@ -8,6 +8,7 @@ from typing import Any
 
 from auditor.model import Finding, Status, Tier
 from auditor.scoring import TierResult
+from auditor.topology import Topology
 from auditor.waivers import WaiverResult
 from auditor.workloads import Workload
 
@@ -27,6 +28,8 @@ class WorkloadResult:
     tiers: dict[Tier, TierResult]
     target: TierResult
     findings: tuple[Finding, ...]
+    # Where the workload lives and which links fail (None in a report saved before it existed).
+    topology: Topology | None = None
 
     @property
     def name(self) -> str:

@@ -14,7 +14,8 @@ from auditor.model import Status, Tier
 from auditor.report import Report, ScanInfo, WorkloadResult
 from auditor.rules import Rule
 from auditor.scoring import ladder, score_target
-from auditor.snapshot import Snapshot
+from auditor.snapshot import Snapshot, paused_gc
+from auditor.topology import topology
 from auditor.waivers import Waiver
 from auditor.workloads import resolve
 
@@ -57,6 +58,7 @@ def _errors(estate: Estate) -> tuple[dict[str, Any], ...]:
     return tuple(recorded + failed_reads + malformed)
 
 
+@paused_gc()
 def run(
     snapshot: Snapshot,
     config: Config,
@@ -89,6 +91,7 @@ def run(
                 tiers=ladder(mine),
                 target=score_target(mine),
                 findings=tuple(mine),
+                topology=topology(estate, workload, mine),
             )
         )
     results.sort(key=lambda r: r.name)

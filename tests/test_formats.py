@@ -529,13 +529,13 @@ def _only(report: Report, name: str) -> Report:
 
 
 def test_gates_are_a_pure_decision_on_the_report(report):
-    churn = _only(report, "churn-prediction")  # ready for hot/warm, score 90, DR-08 high fails
+    churn = _only(report, "churn-prediction")  # ready for hot/warm, score 87, DR-08 high fails
     assert churn.exit_code == EXIT_OK
-    assert churn.workloads[0].target.score == 90
+    assert churn.workloads[0].target.score == 87
     cases = [
         (gates.Gates(), EXIT_OK),
-        (gates.Gates(fail_under=90), EXIT_OK),
-        (gates.Gates(fail_under=91), EXIT_NOT_READY),
+        (gates.Gates(fail_under=87), EXIT_OK),
+        (gates.Gates(fail_under=88), EXIT_NOT_READY),
         (gates.Gates(fail_on=Severity.CRITICAL), EXIT_OK),
         (gates.Gates(fail_on=Severity.HIGH), EXIT_NOT_READY),
         (gates.Gates(fail_on=Severity.INFO), EXIT_NOT_READY),
@@ -567,10 +567,10 @@ def test_gates_on_the_command_line(run, demo_doc, write_json, tmp_path):
     base = ["scan", "--snapshot", str(write_json(demo_doc)), "--config", str(config_path)]
     base += ["--as-of", "2026-11-26"]
     assert run(*base).code == 0
-    assert run(*base, "--fail-under", "90", "--fail-on", "critical").code == 0
-    under = run(*base, "--fail-under", "91")
+    assert run(*base, "--fail-under", "87", "--fail-on", "critical").code == 0
+    under = run(*base, "--fail-under", "88")
     assert under.code == 1
-    assert "gate: churn-prediction: score 90 for its target" in under.out
+    assert "gate: churn-prediction: score 87 for its target" in under.out
     assert run(*base, "--fail-on", "high").code == 1
     assert run(*base, "--fail-on", "high", "-q").out == ""
     assert run(*base, "--fail-under", "101").code == 2

@@ -60,7 +60,7 @@ def test_scans_append_and_history_shows_the_trend(run, tmp_path):
     shown = run("history", str(db), "--workload", "recsys", "--no-color")
     assert shown.code == 0
     assert "3 run(s) recorded" in shown.out
-    assert "recsys (target hot/cold): score 52 -> 87 (+35) over 3 runs; now ready" in shown.out
+    assert "recsys (target hot/cold): score 50 -> 80 (+30) over 3 runs; now ready" in shown.out
     assert "readiness changed 1 time(s)" in shown.out
     assert "fraud-scoring" not in shown.out
 
@@ -72,9 +72,9 @@ def test_scans_append_and_history_shows_the_trend(run, tmp_path):
     recsys = next(w for w in document["workloads"] if w["name"] == "recsys")
     assert [r["run"] for r in recsys["runs"]] == [2, 3]
     last = recsys["runs"][-1]
-    assert last["target"] == {"tier": "hot/cold", "score": 87, "ready": True}
+    assert last["target"] == {"tier": "hot/cold", "score": 80, "ready": True}
     assert set(last["tiers"]) == {"hot/hot", "hot/warm", "hot/cold"}
-    assert recsys["runs"][0]["tiers"]["hot/cold"] == {"score": 52, "ready": False}
+    assert recsys["runs"][0]["tiers"]["hot/cold"] == {"score": 50, "ready": False}
     assert last["as_of"] == "2026-11-26" and last["exit_code"] == 1
 
 
@@ -218,7 +218,7 @@ def test_the_html_report_shows_a_trend_per_workload_escaped(run, tmp_path):
         + trend.count('<span class="not-ready" style="--score: ')
         == 2 * 5
     )
-    assert "92 &rarr; 90 (-2), ready" in trend  # churn-prediction: DR-16's attestation expired
+    assert "89 &rarr; 87 (-2), ready" in trend  # churn-prediction: DR-16's attestation expired
     assert "&lt;img src=x onerror=alert(1)&gt;" in trend and "<img" not in trend
     # without --history, no trend
     run("scan", "--demo", "-q", "--html", str(page))

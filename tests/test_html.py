@@ -18,7 +18,7 @@ from markupsafe import Markup, escape
 
 from auditor import config, demo, rules, scan, snapshot
 from auditor.model import Status, Tier
-from auditor.render import html
+from auditor.render import html, json_report
 from auditor.report import Report
 
 if TYPE_CHECKING:
@@ -79,6 +79,10 @@ def _hostile_report() -> Report:
     assert workspaces, "the demo has no mlw-sandbox-uksouth workspace any more"
     workspaces[0]["name"] = f"mlw-sandbox-{IMG}"
     workspaces[0].setdefault("tags", {})["dr-workload"] = f"sandbox{SCRIPT}"
+    storage_id = workspaces[0]["properties"]["storageAccount"].lower()
+    storage = [row for row in data["resources"] if row["id"].lower() == storage_id]
+    assert storage, "the demo's sandbox workspace has no storage account row any more"
+    storage[0]["name"] = IMG  # a resource of the topology diagram
     data["errors"].append(
         {
             "source": "arm",
@@ -195,6 +199,135 @@ def test_incomplete_scan_shows_a_banner_with_the_errors(hostile_page: str) -> No
     assert "AuthorizationFailed" in banner.group(0)
     assert "denied &lt;img src=x onerror=alert(1)&gt;" in banner.group(0)
     assert "Incomplete" in hostile_page
+
+
+def _cards(page: str) -> dict[str, str]:
+    """Each workload card's markup, by workload name (as escaped in the page)."""
+    parts = re.split(r'(?=<article class="card workload)', page)
+    cards = {}
+    for part in parts[1:]:
+        name = re.search(r'data-workload-card="([^"]*)"', part)
+        assert name is not None
+        cards[name.group(1)] = part[: part.index("</article>")]
+    return cards
+
+
+def test_every_workload_has_a_diagram_of_its_topology(demo_report: Report, demo_page: str) -> None:
+    cards = _cards(demo_page)
+    assert len(cards) == len(demo_report.workloads)
+    for result in demo_report.workloads:
+        card = cards[str(escape(result.name))]
+        assert card.count('<svg class="topo"') == 1, result.name
+        assert result.topology is not None
+        boxes = re.findall(r'<rect class="bx ([^"]*)"', card)
+        drawn = [b for b in boxes if "missing" not in b and "none" not in b]  # places, not nodes
+        assert len(drawn) == len(result.topology.nodes)
+        assert ("none" in " ".join(boxes)) == (result.workload.secondary is None)
+        kinds = {n.kind.value for n in result.topology.nodes}
+        assert {"workspace", "storage", "key_vault", "app_insights"} <= kinds
+        for node in result.topology.nodes:
+            assert f"k-{node.kind.value}" in " ".join(boxes)
+            # each name is on its box, or (cut to fit) in the box's tooltip
+            assert str(escape(node.name)) in card or node.name[:8] in card, node.name
+        assert f'<text class="pr" x="165" y="38">{result.primary_region}</text>' in card
+        if result.secondary_region:
+            assert f">{result.secondary_region}</text>" in card
+    sandbox = cards["mlw-sandbox-uksouth"]
+    assert "No secondary workspace" in sandbox
+
+
+def test_failing_links_are_marked_for_recsys(demo_report: Report, demo_page: str) -> None:
+    card = _cards(demo_page)["recsys"]
+    svg = card[card.index("<svg") : card.index("</svg>")]
+    result = next(w for w in demo_report.workloads if w.name == "recsys")
+    failing = {f.rule: f for f in result.findings if f.status is Status.FAIL}
+    # the shared storage account and the registry without a replica are failing boxes
+    storage = re.search(r'<rect class="bx k-storage (bad)"[^>]*><title>([^<]*)</title>', svg)
+    registry = re.search(r'<rect class="bx k-registry (bad)"[^>]*><title>([^<]*)</title>', svg)
+    assert storage and "strecsyswesteurope" in storage.group(2) and "DR-04" in storage.group(2)
+    assert registry and "acrrecsys" in registry.group(2) and "DR-06" in registry.group(2)
+    # where the secondary region should have a replica of the registry, an empty place says so
+    assert '<rect class="bx k-replica missing"' in svg and "no replica in northeurope" in svg
+    # both workspaces' links to each are failing lines that name the rule
+    lines = re.findall(r'<path class="e bad" d="[^"]*"><title>([^<]*)</title>', svg)
+    assert sum("DR-04" in t for t in lines) == 2
+    assert sum("DR-06" in t for t in lines) == 2
+    # the list under the map links to the findings
+    caption = card[card.index('<figcaption class="failing-links">') :]
+    for rule in ("DR-04", "DR-06"):
+        assert f'href="#{failing[rule].id}"' in caption
+    # a ready workload's map has nothing failing
+    ready = _cards(demo_page)["fraud-scoring"]
+    assert " bad" not in ready[ready.index("<svg") : ready.index("</svg>")]
+
+
+def test_markup_in_a_resource_name_is_text_in_the_diagram(hostile_page: str) -> None:
+    card = next(c for n, c in _cards(hostile_page).items() if "sandbox" in n)
+    svg = card[card.index("<svg") : card.index("</svg>")]
+    assert "&lt;img src=x" in svg  # as text, in a label or its tooltip
+    assert "<img" not in svg
+    assert not re.search(r"<(?!/?(svg|title|desc|rect|text|use|path)\b)[a-z]", svg)
+
+
+def _lazy_page(report: Report) -> str:
+    return html.render(report, lazy=True, brief=True).decode("utf-8")
+
+
+def test_a_large_report_keeps_findings_and_cards_inert(demo_report: Report) -> None:
+    page = _lazy_page(demo_report)
+    assert page.count("<template data-card>") == len(demo_report.workloads)
+    ids = re.findall(r'<details class="card finding[^>]* id="([^"]+)"', page)
+    assert sorted(ids) == sorted(f.id for f in demo_report.findings)
+    # findings that hold are listed with their message but no evidence; failing ones keep it
+    bodies = page.count("<template data-body>")
+    held = sum(
+        1 for f in demo_report.findings if f.status.value in ("pass", "not_applicable", "manual")
+    )
+    assert bodies == len(demo_report.findings) - held > 0
+    # what a rule's findings share is written once per rule
+    assert page.count('<template id="guide-') == len({f.rule for f in demo_report.findings})
+    scripts = re.findall(r"<script>(.*?)</script>", page, re.DOTALL)
+    digest = base64.b64encode(hashlib.sha256(scripts[0].encode()).digest()).decode()
+    assert f"script-src 'sha256-{digest}'" in page
+
+
+def _many(report: Report, copies: int) -> Report:
+    """The report with its workloads (and their findings) repeated under other names."""
+    doc = json_report.document(report)
+    workloads, findings = [], []
+    for k in range(copies):
+
+        def fid(old: str, k: int = k) -> str:
+            return old if k == 0 else f"F-{k:04x}{old[6:]}"
+
+        renamed = {}
+        for w in doc["workloads"]:
+            name = w["name"] if k == 0 else f"{w['name']}-{k:02d}"
+            renamed[w["name"]] = name
+            copy = json.loads(json.dumps(w))
+            copy["name"] = name
+            for tier in copy["tiers"].values():
+                tier["blocking_findings"] = [fid(i) for i in tier["blocking_findings"]]
+            for mark in copy["topology"]["marks"]:
+                mark["findings"] = [fid(i) for i in mark["findings"]]
+            workloads.append(copy)
+        for f in doc["findings"]:
+            copy = dict(f, id=fid(f["id"]), workload=renamed[f["workload"]])
+            findings.append(copy)
+    doc["workloads"], doc["findings"] = workloads, findings
+    doc["summary"]["workloads"] = len(workloads)
+    return json_report.report_from_document(doc)
+
+
+def test_a_report_saved_without_topology_still_renders(demo_report: Report) -> None:
+    doc = json_report.document(demo_report)
+    for workload in doc["workloads"]:
+        del workload["topology"]
+    rebuilt = json_report.report_from_document(doc)
+    assert json_report.document(rebuilt) == doc
+    page = html.render(rebuilt).decode("utf-8")
+    assert '<svg class="topo"' not in page
+    assert page.count("has no topology") == len(demo_report.workloads)
 
 
 class _Tab:
@@ -325,9 +458,132 @@ def test_browser_runs_no_markup_from_the_data(
     path = tmp_path / "hostile.html"
     path.write_text(hostile_page, encoding="utf-8")
     tab = _Tab(browser, path)
-    assert tab.page.locator("[data-incomplete]").is_visible()
-    tab.page.select_option("[data-filter=workload]", f"sandbox{SCRIPT}")
+    page = tab.page
+    assert page.locator("[data-incomplete]").is_visible()
+    # the storage account named like markup is a label (or its tooltip) in the diagram
+    card = page.locator(f"[data-workload-card='sandbox{SCRIPT}']")
+    card.locator("svg.topo").scroll_into_view_if_needed()
+    assert card.locator("svg.topo").is_visible()
+    texts = card.locator("svg.topo text, svg.topo title").all_text_contents()
+    assert any(t.startswith("<img src=x") for t in texts), texts
+    assert (
+        page.evaluate("document.querySelectorAll('img, svg image, svg foreignObject').length") == 0
+    )
+    card.locator("svg.topo rect.bx.k-storage").hover()
+    page.select_option("[data-filter=workload]", f"sandbox{SCRIPT}")
     assert tab.visible() > 0
-    tab.page.click("[data-action=expand]")
-    tab.page.fill("[data-filter=search]", "<img")
+    page.click("[data-action=expand]")
+    page.fill("[data-filter=search]", "<img")
     tab.close()  # asserts that no alert() dialog opened and nothing logged an error
+
+
+def test_browser_shows_a_diagram_per_workload(
+    browser: Browser, demo_file: Path, demo_report: Report
+) -> None:
+    tab = _Tab(browser, demo_file)
+    page = tab.page
+    for result in demo_report.workloads:
+        assert result.topology is not None
+        card = page.locator(f"[data-workload-card='{result.name}']")
+        svg = card.locator("svg.topo")
+        svg.scroll_into_view_if_needed()
+        assert svg.count() == 1 and svg.is_visible()
+        box = svg.bounding_box()
+        assert box is not None and box["width"] > 600 and box["height"] > 150
+        boxes = svg.locator("rect.bx:not(.missing):not(.none)")
+        assert boxes.count() == len(result.topology.nodes)
+        assert svg.locator("rect.bx.k-workspace").count() == len(
+            [n for n in result.topology.nodes if n.kind.value == "workspace"]
+        )
+    recsys = page.locator("[data-workload-card='recsys'] svg.topo")
+    recsys.scroll_into_view_if_needed()
+    assert recsys.locator("rect.bx.bad").count() >= 2
+    assert recsys.locator("path.e.bad").count() >= 4
+    artifacts = ROOT / "artifacts"
+    artifacts.mkdir(exist_ok=True)
+    page.locator("[data-workload-card='recsys'] figure").screenshot(
+        path=str(artifacts / "topology.png")
+    )
+    # a failing box's rule chip under the map opens its finding
+    chip = page.locator("[data-workload-card='recsys'] .failing-links a.chip").first
+    target = str(chip.get_attribute("href")).removeprefix("#")
+    chip.click()
+    assert page.evaluate("id => document.getElementById(id).open", target) is True
+    # in a narrow window the map keeps a readable size and scrolls inside its card
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    width = recsys.bounding_box()
+    assert width is not None and width["width"] >= 700
+    tab.close()
+
+
+def test_browser_large_report_mode(browser: Browser, tmp_path: Path, demo_report: Report) -> None:
+    """The lazy page of a large report, on the demo: same filters, cards and bodies on demand."""
+    path = tmp_path / "large.html"
+    path.write_text(_lazy_page(demo_report), encoding="utf-8")
+    findings = demo_report.findings
+    tab = _Tab(browser, path)
+    page = tab.page
+    assert tab.visible() == len(findings)
+    fails = sum(1 for f in findings if f.status is Status.FAIL)
+    page.select_option("[data-filter=status]", "fail")
+    assert tab.visible() == fails
+    assert page.text_content("[data-visible-count]") == f"{fails} of {len(findings)}"
+    page.fill("[data-filter=search]", "strecsys")
+    assert 0 < tab.visible() < fails
+    page.click(".filters [data-action=reset]")
+    assert tab.visible() == len(findings)
+    # a failing finding's body and its rule's part arrive when it is opened
+    failing = page.locator("details[data-finding][data-status=fail]").first
+    failing.locator("summary").click()
+    failing.locator(".body .fb .message").wait_for()  # the toggle event comes after the click
+    assert failing.locator(".body .gb").count() == 1
+    assert failing.locator(".body table.evidence").count() == 1
+    # one that holds is listed with its message, and opens on its rule's part only
+    held = page.locator("details[data-finding][data-status=pass]").first
+    assert held.locator(".brief-msg").is_visible()
+    held.locator("summary").click()
+    held.locator(".body .gb").wait_for()
+    # each card's body, map included, is in place once scrolled to
+    for result in demo_report.workloads:
+        card = page.locator(f"[data-workload-card='{result.name}']")
+        card.scroll_into_view_if_needed()
+        page.wait_for_function(
+            "name => document.querySelector(`[data-workload-card='${name}'] svg.topo`)",
+            arg=result.name,
+        )
+        assert card.locator("svg.topo rect.bx").count() > 0
+    # a link from a card to a finding the filters hide clears them and opens it
+    page.select_option("[data-filter=status]", "pass")
+    chip = page.locator(".tiers-table a.chip.rule").first
+    target = str(chip.get_attribute("href")).removeprefix("#")
+    chip.click()
+    assert page.locator(f"[id='{target}']").is_visible()
+    assert page.evaluate("id => document.getElementById(id).open", target) is True
+    tab.close()
+
+
+def test_browser_large_report_shows_cards_as_they_are_needed(
+    browser: Browser, tmp_path: Path, demo_report: Report
+) -> None:
+    """Cards after the first 50 wait in inert slices: a ladder link, scrolling and printing
+    bring them in."""
+    many = _many(demo_report, 12)
+    assert len(many.workloads) == 60
+    path = tmp_path / "many.html"
+    path.write_text(html.render(many).decode("utf-8"), encoding="utf-8")  # lazy by its size
+    tab = _Tab(browser, path)
+    page = tab.page
+    assert page.locator("[data-workload-card]").count() == 50
+    link = page.locator(".ladder a[href='#wl-57']")
+    link.scroll_into_view_if_needed()  # the ladder's second slice comes in as it is reached
+    link.click()
+    card = page.locator("#wl-57")
+    assert card.is_visible()
+    card.locator("svg.topo").wait_for()
+    assert page.evaluate("location.hash") == "#wl-57"
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    assert page.locator("[data-workload-card] svg.topo").count() == 60
+    assert tab.visible() == len(many.findings)
+    page.evaluate("window.dispatchEvent(new Event('afterprint'))")
+    tab.close()

@@ -293,3 +293,30 @@ def test_the_token_never_reaches_a_log(run, live_env, tmp_path, caplog):
     assert TOKEN not in caplog.text
     assert repr(StaticTokenCredential(TOKEN)) == "StaticTokenCredential(<redacted>)"
     assert Path(tmp_path / "e.json").exists()
+
+
+def test_a_registry_row_without_regions_is_read_from_arm(run, live_env, tmp_path):
+    """Resource Graph may leave an ML registry's regionDetails empty: the collector then reads
+    the registry from ARM, and DR-11 judges the regions of that read."""
+    doc = copy.deepcopy(DEMO)
+    row = next(r for r in doc["resources"] if r["id"].endswith("/registries/mlr-fraud"))
+    body = {k: copy.deepcopy(row[k]) for k in ("id", "name", "location", "properties")}
+    del row["properties"]["regionDetails"]
+    doc["arm"].append({"path": row["id"], "api_version": "2024-04-01", "status": 200, "body": body})
+    out, report = tmp_path / "estate.json", tmp_path / "r.json"
+    with Emulator(doc) as emu:
+        result = run("collect", "--arm-endpoint", emu.url, "-o", str(out), "-q")
+        reads = emu.count(method="GET", path="/registries/mlr-fraud")
+    assert result.code == 0, result.err
+    assert reads == 1
+    collected = json.loads(out.read_text())
+    assert any(a["path"].lower() == row["id"].lower() for a in collected["arm"])
+    config = str(demo.config_path())
+    run("scan", "--snapshot", str(out), "--config", config, "-q", "--json", str(report))
+    dr11 = next(
+        f
+        for f in json.loads(report.read_text())["findings"]
+        if (f["workload"], f["rule"]) == ("fraud-scoring", "DR-11")
+    )
+    assert dr11["status"] == "pass", dr11["message"]
+    assert "the regions of registry mlr-fraud come from its ARM read" in dr11["notes"]

@@ -19,7 +19,9 @@ from auditor.config import Config
 from auditor.estate import (
     API_LOCATIONS,
     API_PROVIDER,
+    blob_service_path,
     computes_path,
+    datastores_path,
     locations_path,
     provider_path,
     usages_path,
@@ -50,7 +52,8 @@ ATTESTATION = {
 
 
 def _healthy() -> tuple[dict[str, Any], dict[str, Any], tuple[str, str]]:
-    """A pair that passes every rule at hot/hot: two clusters, two endpoints, attestations."""
+    """A pair that passes every rule at hot/hot: two clusters, two endpoints, attestations,
+    a batch endpoint, training data, private endpoints, AKS, customer-managed keys, Front Door."""
     b = SnapshotBuilder()
     b.subscription(SUB)
     standard_quota(b, SUB, ["eastus", "westus"], 96)
@@ -64,6 +67,13 @@ def _healthy() -> tuple[dict[str, Any], dict[str, Any], tuple[str, str]]:
             ("gpu-train", "Standard_NC6s_v3", 2, "LowPriority"),
         ),
         endpoints=(("score", "fraud-detector", 3), ("rank", "ranker", 2)),
+        # what the recommended rules judge, so that none of them is not_applicable
+        training_storage_sku="Standard_RAGZRS",
+        batch_endpoints=(("nightly", "fraud-detector"),),
+        private=True,
+        aks_zones=("1", "2", "3"),
+        cmk=True,
+        router="frontdoor",
     )
     primary, secondary = add_pair(b, spec)
     config = {
@@ -296,15 +306,20 @@ def _removals() -> list[Removal]:
     removals = []
     for role, ws in (("primary", PRIMARY), ("secondary", SECONDARY)):
         for path, rules_ in (
-            ("properties.keyVault", {"DR-05"}),
-            ("properties.storageAccount", {"DR-04"}),
-            ("properties.containerRegistry", {"DR-06"}),
+            ("properties.keyVault", {"DR-05", "DR-22"}),
+            ("properties.storageAccount", {"DR-04", "DR-12", "DR-19", "DR-22"}),
+            ("properties.containerRegistry", {"DR-06", "DR-19"}),
             ("properties.applicationInsights", {"DR-07"}),
-            ("properties", {"DR-04", "DR-05", "DR-06", "DR-07"}),
-            ("location", {"DR-01", "DR-02", "DR-04", "DR-06", "DR-07", "DR-24"}),
+            ("properties.publicNetworkAccess", {"DR-15"}),
+            ("properties", {"DR-04", "DR-05", "DR-06", "DR-07", "DR-15", "DR-19", "DR-22"}),
+            ("location", {"DR-01", "DR-02", "DR-04", "DR-06", "DR-07", "DR-11", "DR-24"}),
         ):
             if role == "secondary" and path == "location":
-                rules_ = rules_ | {"DR-09"}
+                rules_ = rules_ | {"DR-09", "DR-12", "DR-18"}
+            if role == "primary" and path == "location":
+                rules_ = rules_ | {"DR-17"}
+            if role == "primary" and path == "properties":
+                rules_ = rules_ | {"DR-18"}
             removals.append(Removal(f"{role} {path}", _delete(ws, path), frozenset(rules_)))
     storage = _id_of("storageAccounts/stfraudwestus")
     vault = _id_of("vaults/kv-fraud")
@@ -316,12 +331,23 @@ def _removals() -> list[Removal]:
     both = frozenset({"DR-10", "DR-10-CAPACITY"})
     removals += [
         Removal("storage location", _delete(storage, "location"), frozenset({"DR-04"})),
-        Removal("storage row", _drop_row(storage), frozenset({"DR-04"})),
-        Removal("key vault row", _drop_row(vault), frozenset({"DR-05"})),
+        Removal("storage row", _drop_row(storage), frozenset({"DR-04", "DR-19"})),
+        Removal("storage sku", _delete(storage, "sku"), frozenset({"DR-19"})),
+        Removal("key vault row", _drop_row(vault), frozenset({"DR-05", "DR-22"})),
         Removal("registry sku", _delete(registry, "sku"), frozenset({"DR-06"})),
         Removal("registry sku.name", _delete(registry, "sku.name"), frozenset({"DR-06"})),
         Removal("registry location", _delete(registry, "location"), frozenset({"DR-06"})),
-        Removal("registry row", _drop_row(registry), frozenset({"DR-06"})),
+        Removal("registry row", _drop_row(registry), frozenset({"DR-06", "DR-19"})),
+        Removal(
+            "registry zoneRedundancy",
+            _delete(registry, "properties.zoneRedundancy"),
+            frozenset({"DR-19"}),
+        ),
+        Removal(
+            "replication zoneRedundancy",
+            _delete(replica, "properties.zoneRedundancy"),
+            frozenset({"DR-19"}),
+        ),
         Removal(
             "replication state",
             _delete(replica, "properties.provisioningState"),
@@ -348,13 +374,21 @@ def _removals() -> list[Removal]:
             frozenset({"DR-10-CAPACITY"}),
         ),
     ]
+    removals += _catalogue_removals()
     reads = (
         ("locations", locations_path(SUB), API_LOCATIONS, {"DR-02"}),
         ("ML provider", provider_path(SUB), API_PROVIDER, {"DR-24"}),
-        ("primary computes", computes_path(PRIMARY), "2024-04-01", {"DR-08", "DR-09"}),
-        ("secondary computes", computes_path(SECONDARY), "2024-04-01", {"DR-08"}),
+        ("primary computes", computes_path(PRIMARY), "2024-04-01", {"DR-08", "DR-09", "DR-17"}),
+        ("secondary computes", computes_path(SECONDARY), "2024-04-01", {"DR-08", "DR-17"}),
+        ("primary datastores", datastores_path(PRIMARY), "2024-04-01", {"DR-12"}),
         ("secondary usages", usages_path(SUB, "westus"), "2024-04-01", {"DR-09"}),
         ("secondary vm sizes", vm_sizes_path(SUB, "westus"), "2024-04-01", {"DR-09"}),
+        (
+            "blob service",
+            blob_service_path(_id_of("storageAccounts/stfraudeastus")),
+            "2023-05-01",
+            {"DR-22"},
+        ),
     )
     for name, path, version, rules_ in reads:
         for mode in ("not-recorded", "forbidden", "no-list", "throttled"):
@@ -362,6 +396,75 @@ def _removals() -> list[Removal]:
                 Removal(f"{name} read {mode}", _lose_read(path, version, mode), frozenset(rules_))
             )
     return removals
+
+
+def _catalogue_removals() -> list[Removal]:
+    """The data the recommended rules DR-11 to DR-25 read."""
+    registry = _id_of("registries/mlr-fraud")
+    training = _id_of("storageAccounts/stfraudtrain")
+    batch = _id_of("mlw-fraud-westus/batchEndpoints/nightly")
+    batch_primary = _id_of("mlw-fraud-eastus/batchEndpoints/nightly/deployments/default")
+    aks = _id_of("managedClusters/aks-fraud-eastus")
+    cosmos = _id_of("databaseAccounts/cosmosfraudeastus")
+    origin = _id_of("origingroups/score/origins/origin1")
+    endpoint = _id_of("mlw-fraud-eastus/onlineEndpoints/score")
+
+    def lose_table(doc: dict[str, Any]) -> None:
+        doc["tables"].pop("authorizationresources", None)
+
+    def table_failed(doc: dict[str, Any]) -> None:
+        doc["errors"].append(
+            {
+                "source": "resource_graph",
+                "request": "POST /providers/Microsoft.ResourceGraph/resources "
+                f"(authorizationresources, subscription {SUB}, page 1)",
+                "status": 429,
+                "code": "RateLimiting",
+                "message": "gave up after 5 retries",
+                "subscription": SUB,
+            }
+        )
+
+    def lose_managed_group(doc: dict[str, Any]) -> None:
+        # not through _delete: an empty 'properties' it would recreate is a non-CMK workspace
+        props = _row(doc, PRIMARY).get("properties")
+        if isinstance(props, dict):
+            props.pop("serviceProvisionedResourceGroup", None)
+
+    one = frozenset
+    return [
+        Removal("ml registry row", _drop_row(registry), one({"DR-11"})),
+        Removal(
+            "ml registry regions", _delete(registry, "properties.regionDetails"), one({"DR-11"})
+        ),
+        Removal("training storage row", _drop_row(training), one({"DR-12"})),
+        Removal("training storage sku", _delete(training, "sku"), one({"DR-12"})),
+        Removal(
+            "training storage secondary",
+            _delete(training, "properties.secondaryLocation"),
+            one({"DR-12"}),
+        ),
+        Removal(
+            "secondary batch endpoint state",
+            _delete(batch, "properties.provisioningState"),
+            one({"DR-13"}),
+        ),
+        Removal(
+            "secondary batch deployment state",
+            _delete(f"{batch}/deployments/default", "properties.provisioningState"),
+            one({"DR-13"}),
+        ),
+        Removal("primary batch model", _delete(batch_primary, "properties.model"), one({"DR-13"})),
+        Removal("role assignments table", lose_table, one({"DR-14"})),
+        Removal("role assignments throttled", table_failed, one({"DR-14"})),
+        Removal("aks row", _drop_row(aks), one({"DR-17"})),
+        Removal("aks pools", _delete(aks, "properties.agentPoolProfiles"), one({"DR-17"})),
+        Removal("cosmos row", _drop_row(cosmos), one({"DR-18"})),
+        Removal("cosmos locations", _delete(cosmos, "properties.locations"), one({"DR-18"})),
+        Removal("primary managed resource group", lose_managed_group, one({"DR-18"})),
+        Removal("origin host", _delete(origin, "properties.hostName"), one({"DR-25"})),
+        Removal("scoring uri", _delete(endpoint, "properties.scoringUri"), one({"DR-25"})),
+    ]
 
 
 REMOVALS = _removals()

@@ -1,28 +1,24 @@
-"""Golden fixtures: every rule's cases under tests/fixtures/rules give the expected findings."""
+"""Golden fixtures: every rule's cases under tests/fixtures/rules give the expected findings,
+and `auditor rules test` runs a user rule directory's cases."""
 
 from __future__ import annotations
 
-import datetime as dt
 import importlib.util
+import shutil
 import sys
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
 import pytest
 import yaml
 
-from auditor import config, rules, scan, snapshot
-from auditor.model import Status
+from auditor import rules, rules_testing
 
 FIXTURES = Path(__file__).parent / "fixtures"
 RULE_CASES = FIXTURES / "rules"
-CASES = sorted(p for p in RULE_CASES.glob("*/*") if p.is_dir())
+USER_RULES = FIXTURES / "user-rules"
+CASES = rules_testing.case_dirs(RULE_CASES)
 RULES = rules.load()
-
-CASE_KEYS = {"description", "as_of", "findings"}
-FINDING_KEYS = {"workload", "rule", "status", "message_contains", "notes_contain"}
-CASE_FILES = {"snapshot.json", "expected.yaml", "config.yaml"}
 
 
 def _generator() -> ModuleType:
@@ -35,53 +31,15 @@ def _generator() -> ModuleType:
     return module
 
 
-def _expected(case: Path) -> dict[str, Any]:
-    expected = yaml.safe_load((case / "expected.yaml").read_text())
-    assert isinstance(expected, dict) and set(expected) <= CASE_KEYS, f"{case}: keys {CASE_KEYS}"
-    assert isinstance(expected.get("description"), str), f"{case}: a description is needed"
-    assert isinstance(expected.get("as_of"), dt.date), f"{case}: as_of: YYYY-MM-DD is needed"
-    findings = expected.get("findings")
-    assert isinstance(findings, list) and findings, f"{case}: at least one expected finding"
-    for finding in findings:
-        assert set(finding) <= FINDING_KEYS, f"{case}: finding keys are {sorted(FINDING_KEYS)}"
-        Status(finding["status"])
-    return expected
-
-
 @pytest.mark.parametrize("case", CASES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_case_gives_the_expected_findings(case: Path) -> None:
-    assert {p.name for p in case.iterdir()} <= CASE_FILES, f"{case}: unexpected files"
-    expected = _expected(case)
-    loaded = snapshot.load(case / "snapshot.json")
-    cfg_path = case / "config.yaml"
-    cfg = config.load(cfg_path) if cfg_path.exists() else config.Config()
-    report = scan.run(loaded, cfg, RULES, as_of=expected["as_of"])
-    assert case.parent.name in {f["rule"] for f in expected["findings"]}, (
-        f"{case}: the case must state what its own rule ({case.parent.name}) finds"
-    )
-    for want in expected["findings"]:
-        found = [
-            f for f in report.findings if (f.workload, f.rule) == (want["workload"], want["rule"])
-        ]
-        seen = sorted({(f.workload, f.rule) for f in report.findings})
-        assert len(found) == 1, f"no single finding of {want['rule']} on {want['workload']}: {seen}"
-        finding = found[0]
-        where = f"{want['rule']} on {want['workload']}: {finding.message!r}"
-        assert finding.status.value == want["status"], where
-        for text in want.get("message_contains", []):
-            assert text in finding.message, where
-        for text in want.get("notes_contain", []):
-            assert any(text in note for note in finding.notes), f"{where}, notes {finding.notes}"
+    result = rules_testing.run_case(case, RULES)
+    assert result.ok, "; ".join(result.problems)
 
 
 def test_every_rule_has_a_passing_and_a_failing_case() -> None:
-    lacking = []
-    for rule in RULES:
-        names = [p.name for p in (RULE_CASES / rule.id).glob("*") if p.is_dir()]
-        for prefix in ("pass", "fail"):
-            if not any(name.startswith(prefix) for name in names):
-                lacking.append(f"{rule.id} has no {prefix}* case")
-    assert not lacking, "; ".join(lacking)
+    lacking = rules_testing.coverage(RULE_CASES, (rule.id for rule in RULES))
+    assert not lacking, "; ".join(f"{r.rule}: {', '.join(r.problems)}" for r in lacking)
 
 
 def test_every_case_directory_names_a_rule() -> None:
@@ -106,3 +64,61 @@ def test_committed_fixtures_are_what_the_generator_writes(tmp_path: Path) -> Non
         "run `python3 -m tests.fixtures.make_rule_fixtures` and review the diff: "
         f"stale {stale[:5]}, missing {missing[:5]}, changed {changed[:5]}"
     )
+
+
+def test_committed_user_rule_fixtures_are_what_the_generator_writes(tmp_path: Path) -> None:
+    _generator().write_user_cases(tmp_path)
+    committed = USER_RULES / "fixtures"
+    assert _tree(tmp_path) == _tree(committed), (
+        "run `python3 -m tests.fixtures.make_rule_fixtures` and review the diff"
+    )
+
+
+# -- auditor rules test DIR ---------------------------------------------------------------------
+
+
+def test_rules_test_runs_a_user_rule_directory(run) -> None:
+    result = run("rules", "test", str(USER_RULES))
+    assert result.code == 0, result.out + result.err
+    assert "PASS  CONTOSO-AKS-3Z/fail-two-zones" in result.out
+    assert "4 case(s): 4 passed, 0 failed" in result.out
+
+
+def _copy(tmp_path: Path) -> Path:
+    target = tmp_path / "rules"
+    shutil.copytree(USER_RULES, target)
+    return target
+
+
+def test_rules_test_fails_a_case_whose_findings_differ(run, tmp_path: Path) -> None:
+    rule_dir = _copy(tmp_path)
+    expected = rule_dir / "fixtures/CONTOSO-AKS-3Z/fail-two-zones/expected.yaml"
+    document = yaml.safe_load(expected.read_text())
+    document["findings"][0]["status"] = "pass"
+    expected.write_text(yaml.safe_dump(document))
+    result = run("rules", "test", str(rule_dir))
+    assert result.code == 1
+    assert "FAIL  CONTOSO-AKS-3Z/fail-two-zones" in result.out
+    assert "CONTOSO-AKS-3Z on fraud: expected pass, found fail" in result.out
+    assert "4 case(s): 3 passed, 1 failed" in result.out
+
+
+def test_rules_test_fails_a_rule_without_a_failing_case(run, tmp_path: Path) -> None:
+    rule_dir = _copy(tmp_path)
+    shutil.rmtree(rule_dir / "fixtures/CONTOSO-TRAINING-DATA/fail-no-training-datastore")
+    result = run("rules", "test", str(rule_dir))
+    assert result.code == 1
+    assert "FAIL  CONTOSO-TRAINING-DATA/(cases)" in result.out and "no fail* case" in result.out
+
+
+def test_rules_test_bad_input_exits_2(run, tmp_path: Path) -> None:
+    rule_dir = _copy(tmp_path)
+    assert run("rules", "test", str(tmp_path / "nowhere")).code == 2
+    shutil.rmtree(rule_dir / "fixtures")
+    missing = run("rules", "test", str(rule_dir))
+    assert missing.code == 2 and "no fixtures directory" in missing.err
+    rule_dir = _copy(tmp_path / "again")
+    expected = rule_dir / "fixtures/CONTOSO-AKS-3Z/pass-three-zones/expected.yaml"
+    expected.write_text("description: x\nas_of: 2026-11-26\nfindings: []\n")
+    bad = run("rules", "test", str(rule_dir))
+    assert bad.code == 2 and "expected.yaml: field 'findings'" in bad.err

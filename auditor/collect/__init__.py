@@ -23,6 +23,7 @@ from auditor import __version__
 from auditor.collect.auth import Target, client_kwargs
 from auditor.estate import (
     API_ML,
+    ML_REGISTRY,
     REGISTRY,
     REPLICATION,
     WORKSPACE,
@@ -488,9 +489,25 @@ class Collector:
             sub,
         )
 
+    def _plan_registry(self, row: dict[str, Any]) -> None:
+        """An Azure ML registry whose row lacks regionDetails (Resource Graph may not fill it)
+        is read from ARM: DR-11 needs its regions."""
+        props = row.get("properties")
+        rid, sub = str(row.get("id", "")), str(row.get("subscriptionId", "")).lower()
+        if not rid or not sub or (isinstance(props, dict) and "regionDetails" in props):
+            return
+        self._submit(
+            ("registry", rid.lower()),
+            rid,
+            partial(self._get_list, self._ml(sub), rid, API_ML),
+            sub,
+        )
+
     def _plan(self, rows: list[dict[str, Any]]) -> None:
         """Queue the ARM reads a page of rows calls for, while the next pages are fetched."""
         for ws in rows:
+            if isinstance(ws, dict) and str(ws.get("type", "")).lower() == ML_REGISTRY:
+                self._plan_registry(ws)
             if not isinstance(ws, dict) or str(ws.get("type", "")).lower() != WORKSPACE:
                 continue
             sub = str(ws.get("subscriptionId", "")).lower()

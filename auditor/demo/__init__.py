@@ -36,6 +36,13 @@ def build() -> tuple[dict[str, Any], dict[str, Any]]:
                 ("gpu-train", "Standard_NC6s_v3", 4, "Dedicated"),
             ),
             endpoints=(("fraud-score", "fraud-detector", 3),),
+            # fraud-scoring shows the recommended practices passing too
+            router="frontdoor",
+            batch_endpoints=(("fraud-batch", "fraud-detector"),),
+            training_storage_sku="Standard_RAGZRS",
+            aks_zones=("1", "2", "3"),
+            private=True,
+            cmk=True,
         ),
     )
     churn = add_pair(
@@ -49,6 +56,10 @@ def build() -> tuple[dict[str, Any], dict[str, Any]]:
             secondary_clusters=(("cpu-train", "Standard_DS3_v2", 4, "Dedicated"),),
             endpoints=(("churn-score", "churn-model", 4),),
             secondary_endpoints=(("churn-score", "churn-model", 1),),
+            # its training data sits on locally redundant storage, and the shared registry
+            # does not replicate to centralus
+            training_storage_sku="Standard_LRS",
+            ml_registry_regions=("eastus2",),
         ),
     )
     add_pair(
@@ -65,6 +76,10 @@ def build() -> tuple[dict[str, Any], dict[str, Any]]:
             tags=True,
             clusters=(("gpu-train", "Standard_NC24ads_A100_v4", 4, "Dedicated"),),
             endpoints=(),
+            # the primary is private but the secondary is open; the vault can be purged
+            private=True,
+            secondary_private=False,
+            purge_protection=False,
         ),
     )
     add_pair(

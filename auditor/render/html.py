@@ -12,11 +12,18 @@ from typing import Any
 import jinja2
 
 from auditor.errors import RenderError
-from auditor.render import json_report
+from auditor.render import diagram, json_report
 from auditor.report import Report
 
 TEMPLATE = "report.html.j2"
 SCRIPT = "_script.js.j2"
+# Above this many findings the page is lazy: findings, their bodies and the workload cards stay
+# inert (<template>s) until shown, and what the findings of a rule share is written once.
+LAZY_FINDINGS = 400
+# Above this many, passing, not-applicable and manual findings are listed with their message but
+# without their evidence (the JSON report has it): a report of thousands of workloads then still
+# opens in about three seconds (benchmarks/bench_html.py).
+BRIEF_FINDINGS = 10_000
 
 
 def templates_dir() -> Path:
@@ -51,13 +58,50 @@ def _script_hash(env: jinja2.Environment) -> str:
     return "sha256-" + base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
 
 
-def render(report: Report, history: dict[str, Any] | None = None) -> bytes:
-    """The page; `history` (auditor.history.document) adds a trend per workload."""
+_GUIDE_FIELDS = ("rule", "title", "requirements", "levels", "rationale", "remediation", "docs")
+
+
+def guides(findings: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """What findings share (a rule's levels, rationale, remediation, guidance): one finding per
+    distinct value, and for each finding the index of its own."""
+    first: list[dict[str, Any]] = []
+    index: dict[str, int] = {}
+    seen: dict[str, int] = {}
+    for finding in findings:
+        key = json.dumps([finding.get(k) for k in _GUIDE_FIELDS], sort_keys=True)
+        if key not in seen:
+            seen[key] = len(first)
+            first.append(finding)
+        index[finding["id"]] = seen[key]
+    return first, index
+
+
+def render(
+    report: Report,
+    history: dict[str, Any] | None = None,
+    *,
+    lazy: bool | None = None,
+    brief: bool | None = None,
+) -> bytes:
+    """The page; `history` (auditor.history.document) adds a trend per workload. `lazy` and
+    `brief` force the modes of a large report (default: by the number of findings, above
+    LAZY_FINDINGS and BRIEF_FINDINGS)."""
     env = environment()
     doc = json_report.document(report)
+    findings = {f["id"]: f for f in doc["findings"]}
+    lazy = len(findings) > LAZY_FINDINGS if lazy is None else lazy
+    brief = lazy and len(findings) > BRIEF_FINDINGS if brief is None else brief
+    shared, guide_of = guides(doc["findings"]) if lazy else ([], {})
     try:
         page = env.get_template(TEMPLATE).render(
-            doc=doc, script_hash=_script_hash(env), history=history
+            doc=doc,
+            script_hash=_script_hash(env),
+            history=history,
+            diagram=lambda workload: diagram.layout(workload, findings),
+            lazy=lazy,
+            brief=brief,
+            guides=shared,
+            guide_of=guide_of,
         )
     except jinja2.TemplateError as exc:
         raise RenderError(f"HTML report template {templates_dir()}: {exc}") from exc

@@ -1,0 +1,262 @@
+"""Benchmark: the HTML report of a large estate, rendered and then used in a real browser.
+
+    python benchmarks/bench_html.py [--workloads 2000] [--repeat 3] [--keep DIR]
+
+It generates a synthetic estate of N DR pairs (benchmarks/generate.py), scans it, writes the
+JSON report and renders the HTML report from it (as `auditor report R.json --html R.html`
+does), recording the times and sizes. Then, in Debian's Chromium (/usr/bin/chromium) through
+Playwright, best of --repeat fresh tabs:
+
+  load       navigation start to the `load` event;
+  ready      navigation start to the moment the filters are wired (the script's
+             `auditor:filters-ready` performance mark);
+  filter     choosing a status (fail) in the Status filter until the visible-count text says
+             so, and until the next frame is painted;
+  search     one keystroke in the search box until the count updates and the next frame
+             (the first keystroke, which may read the searched text, and a later one);
+  open       opening a collapsed finding until its body is in place and painted.
+
+It prints a table and exits 1 when the goals are missed: load under 3 s, filter and search
+under 200 ms. It is not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+for entry in (ROOT, HERE):  # run from a checkout without installing the package
+    if str(entry) not in sys.path:
+        sys.path.insert(0, str(entry))
+
+import generate  # noqa: E402
+
+from auditor import config as config_mod  # noqa: E402
+from auditor import rules as rules_mod  # noqa: E402
+from auditor import scan as scan_mod  # noqa: E402
+from auditor import snapshot as snapshot_mod  # noqa: E402
+from auditor.render import html, json_report  # noqa: E402
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+GOAL_LOAD_MS = 3000.0
+GOAL_INTERACTION_MS = 200.0
+
+# Runs in the page: time one interaction from the event to the updated count and to the next
+# painted frame (two animation frames: the first runs before the paint that shows the change).
+TIME_INTERACTION = """
+async ([selector, value, kind]) => {
+  const el = document.querySelector(selector);
+  const count = document.querySelector('[data-visible-count]');
+  const before = count.textContent;
+  const start = performance.now();
+  if (kind === 'type') { el.value = el.value + value; } else { el.value = value; }
+  el.dispatchEvent(new Event(kind === 'type' ? 'input' : 'change', {bubbles: true}));
+  const updated = performance.now();
+  await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+  const painted = performance.now();
+  return {handler: updated - start, frame: painted - start, before, after: count.textContent};
+}
+"""
+
+TIME_OPEN = """
+async () => {
+  const f = Array.from(document.querySelectorAll('[data-finding]')).find(d => !d.open && !d.hidden);
+  const start = performance.now();
+  f.open = true;
+  await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+  return {frame: performance.now() - start, body: Boolean(f.querySelector('.body .gb'))};
+}
+"""
+
+TIMINGS = """
+() => {
+  const nav = performance.getEntriesByType('navigation')[0];
+  const ready = performance.getEntriesByName('auditor:filters-ready')[0];
+  return {
+    load: nav.loadEventEnd,
+    dcl: nav.domContentLoadedEventEnd,
+    ready: ready ? ready.startTime : null,
+    nodes: document.getElementsByTagName('*').length,
+    findings: document.querySelectorAll('[data-finding]').length,
+    cards: document.querySelectorAll('[data-workload-card]').length,
+  };
+}
+"""
+
+
+def build(n: int, folder: Path, log: Any) -> dict[str, Any]:
+    """Generate, scan, write the JSON report and render the HTML from it: times and sizes."""
+    snapshot = folder / f"estate-{n}.json"
+    start = time.perf_counter()
+    made = generate.generate(n, snapshot)
+    log(f"generated {made.resources} resources in {time.perf_counter() - start:.1f} s")
+    start = time.perf_counter()
+    report = scan_mod.run(
+        snapshot_mod.load(snapshot),
+        config_mod.load(made.config),
+        rules_mod.load(),
+        source=str(snapshot),
+    )
+    scanned = time.perf_counter() - start
+    json_path = folder / f"report-{n}.json"
+    json_path.write_bytes(json_report.render(report))
+    start = time.perf_counter()
+    # The HTML is rendered from the JSON document either way (`auditor scan --html`, or
+    # `auditor report R.json --html`, which also validates and reads the file back first).
+    page = html.render(report)
+    rendered = time.perf_counter() - start
+    html_path = folder / f"report-{n}.html"
+    html_path.write_bytes(page)
+    return {
+        "workloads": len(report.workloads),
+        "findings": len(report.findings),
+        "scan_s": scanned,
+        "render_s": rendered,
+        "json_mb": json_path.stat().st_size / 1e6,
+        "html_mb": len(page) / 1e6,
+        "html_gz_mb": len(gzip.compress(page, 6)) / 1e6,
+        "path": html_path,
+    }
+
+
+def browse(path: Path, repeat: int, log: Any) -> dict[str, list[float]]:
+    from playwright.sync_api import sync_playwright
+
+    runs: dict[str, list[float]] = {}
+
+    def keep(name: str, value: float) -> None:
+        runs.setdefault(name, []).append(value)
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        for attempt in range(repeat):
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            problems: list[str] = []
+            page.on("pageerror", lambda error, seen=problems: seen.append(str(error)))
+            page.goto(path.as_uri(), wait_until="load", timeout=600_000)
+            timings = page.evaluate(TIMINGS)
+            keep("load", timings["load"])
+            keep("dcl", timings["dcl"])
+            keep("ready", timings["ready"] if timings["ready"] is not None else float("nan"))
+            first = page.evaluate(TIME_INTERACTION, ["[data-filter=search]", "d", "type"])
+            keep("search_first", first["frame"])
+            page.evaluate(TIME_INTERACTION, ["[data-filter=search]", "", "change"])
+            page.wait_for_timeout(1500)  # a reader looks before typing: the idle reads finish
+            fail = page.evaluate(TIME_INTERACTION, ["[data-filter=status]", "fail", "change"])
+            keep("filter_handler", fail["handler"])
+            keep("filter", fail["frame"])
+            back = page.evaluate(TIME_INTERACTION, ["[data-filter=status]", "", "change"])
+            keep("filter_all", back["frame"])
+            typed = page.evaluate(TIME_INTERACTION, ["[data-filter=search]", "s", "type"])
+            keep("search", typed["frame"])
+            typed = page.evaluate(TIME_INTERACTION, ["[data-filter=search]", "t", "type"])
+            keep("search_2", typed["frame"])
+            page.evaluate(TIME_INTERACTION, ["[data-filter=search]", "", "change"])
+            page.fill("[data-filter=search]", "")
+            opened = page.evaluate(TIME_OPEN)
+            keep("open", opened["frame"])
+            log(
+                f"run {attempt + 1}: load {timings['load']:.0f} ms, ready {timings['ready']:.0f} ms, "
+                f"filter {fail['frame']:.0f} ms ({fail['before']} -> {fail['after']}), "
+                f"search {typed['frame']:.0f} ms; {timings['nodes']} elements, "
+                f"{timings['findings']} findings shown, {timings['cards']} workload cards"
+            )
+            if problems:
+                raise SystemExit(f"the page raised: {problems[0]}")
+            if not opened["body"]:
+                raise SystemExit("opening a finding did not put its body in place")
+            page.close()
+        browser.close()
+    return runs
+
+
+def chromium_version() -> str:
+    try:
+        out = subprocess.run([str(CHROMIUM), "--version"], capture_output=True, text=True)
+        return out.stdout.strip()
+    except OSError:
+        return "chromium (version unknown)"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--workloads", type=int, default=2000, help="DR pairs to generate")
+    parser.add_argument("--repeat", type=int, default=3, help="fresh browser tabs (best of)")
+    parser.add_argument("--keep", type=Path, help="write the estate and reports here")
+    args = parser.parse_args(argv)
+    if not CHROMIUM.exists():
+        print(f"no Chromium at {CHROMIUM} (apt-get install chromium)", file=sys.stderr)
+        return 2
+
+    def log(text: str) -> None:
+        print(f"  {text}", file=sys.stderr, flush=True)
+
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="bench-html-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        built = build(args.workloads, folder, log)
+        runs = browse(built["path"], args.repeat, log)
+    finally:
+        if args.keep is None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def best(name: str) -> float:
+        return min(runs[name])
+
+    def median(name: str) -> float:
+        return statistics.median(runs[name])
+
+    print(
+        f"{platform.python_implementation()} {platform.python_version()}, {chromium_version()}, "
+        f"{platform.machine()}, {len(__import__('os').sched_getaffinity(0))} CPUs"
+    )
+    print(
+        f"{built['workloads']} workloads, {built['findings']} findings: JSON report "
+        f"{built['json_mb']:.1f} MB; HTML report {built['html_mb']:.1f} MB "
+        f"({built['html_gz_mb']:.1f} MB gzipped)"
+    )
+    print(f"scan {built['scan_s']:.1f} s, render the HTML {built['render_s']:.1f} s")
+    rows = [
+        ("load (navigation to load event)", "load", GOAL_LOAD_MS),
+        ("DOMContentLoaded", "dcl", None),
+        ("filters interactive", "ready", GOAL_LOAD_MS),
+        ("filter: status = fail", "filter", GOAL_INTERACTION_MS),
+        ("  of which the handler", "filter_handler", None),
+        ("filter: back to all statuses", "filter_all", GOAL_INTERACTION_MS),
+        ("search: first keystroke after load", "search_first", None),
+        ("search: a keystroke", "search", GOAL_INTERACTION_MS),
+        ("search: the next keystroke", "search_2", GOAL_INTERACTION_MS),
+        ("open a collapsed finding", "open", GOAL_INTERACTION_MS),
+    ]
+    print(f"{'measure':<36} {'best ms':>9} {'median ms':>10} {'goal ms':>8}")
+    missed = []
+    for label, name, goal in rows:
+        print(
+            f"{label:<36} {best(name):>9.0f} {median(name):>10.0f} "
+            f"{'' if goal is None else f'{goal:.0f}':>8}"
+        )
+        if goal is not None and median(name) > goal:
+            missed.append(label)
+    print(json.dumps({name: [round(v, 1) for v in values] for name, values in runs.items()}))
+    if missed:
+        print(f"goal missed: {', '.join(missed)}")
+        return 1
+    print("goals met: load under 3 s, filters and search under 200 ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
