@@ -7,6 +7,7 @@ JSON report and renders the HTML report from it (as `auditor report R.json --htm
 does), recording the times and sizes. Then, in Debian's Chromium (/usr/bin/chromium) through
 Playwright, best of --repeat fresh tabs:
 
+  paint      navigation start to the first contentful paint (the top of the report shows);
   load       navigation start to the `load` event;
   ready      navigation start to the moment the filters are wired (the script's
              `auditor:filters-ready` performance mark);
@@ -85,7 +86,9 @@ TIMINGS = """
 () => {
   const nav = performance.getEntriesByType('navigation')[0];
   const ready = performance.getEntriesByName('auditor:filters-ready')[0];
+  const paint = performance.getEntriesByName('first-contentful-paint')[0];
   return {
+    fcp: paint ? paint.startTime : null,
     load: nav.loadEventEnd,
     dcl: nav.domContentLoadedEventEnd,
     ready: ready ? ready.startTime : null,
@@ -148,6 +151,7 @@ def browse(path: Path, repeat: int, log: Any) -> dict[str, list[float]]:
             page.on("pageerror", lambda error, seen=problems: seen.append(str(error)))
             page.goto(path.as_uri(), wait_until="load", timeout=600_000)
             timings = page.evaluate(TIMINGS)
+            keep("fcp", timings["fcp"] if timings["fcp"] is not None else float("nan"))
             keep("load", timings["load"])
             keep("dcl", timings["dcl"])
             keep("ready", timings["ready"] if timings["ready"] is not None else float("nan"))
@@ -230,6 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"scan {built['scan_s']:.1f} s, render the HTML {built['render_s']:.1f} s")
     rows = [
+        ("first contentful paint", "fcp", None),
         ("load (navigation to load event)", "load", GOAL_LOAD_MS),
         ("DOMContentLoaded", "dcl", None),
         ("filters interactive", "ready", GOAL_LOAD_MS),
