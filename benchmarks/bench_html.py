@@ -3,9 +3,10 @@
     python benchmarks/bench_html.py [--workloads 2000] [--repeat 3] [--keep DIR]
 
 It generates a synthetic estate of N DR pairs (benchmarks/generate.py), scans it, writes the
-JSON report and renders the HTML report from it (as `auditor report R.json --html R.html`
-does), recording the times and sizes. Then, in Debian's Chromium (/usr/bin/chromium) through
-Playwright, best of --repeat fresh tabs:
+JSON report and renders the HTML report (from the JSON document, as `auditor scan --html` and
+`auditor report R.json --html` do), recording the times and sizes. Then, in Debian's Chromium
+(/usr/bin/chromium) through Playwright, in --repeat fresh tabs (the table shows the best and
+the median):
 
   paint      navigation start to the first contentful paint (the top of the report shows);
   load       navigation start to the `load` event;
@@ -17,8 +18,8 @@ Playwright, best of --repeat fresh tabs:
              (the first keystroke, which may read the searched text, and a later one);
   open       opening a collapsed finding until its body is in place and painted.
 
-It prints a table and exits 1 when the goals are missed: load under 3 s, filter and search
-under 200 ms. It is not a test.
+It prints a table and exits 1 when a median misses its goal: load and filters interactive under
+3 s, filter and search under 200 ms. It is not a test.
 """
 
 from __future__ import annotations

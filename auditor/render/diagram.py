@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 WIDTH = 960
-HEADER = 50  # the region labels above the first row
 TOP = 62  # y of the workspace boxes
 WS_H = 50
 DEP_H = 42
@@ -21,7 +20,7 @@ BOTTOM = 16
 # x ranges: the primary column, the shared band, the secondary column (mirror of the primary).
 PANELS = {"L": (8, 322), "M": (338, 622), "R": (638, 952)}
 WS_BOX = {"L": (20, 290), "R": (650, 290)}
-DEP_BOX = {"L": (52, 258), "M": (352, 256), "R": (650, 258)}
+DEP_BOX = {"L": (52, 258), "M": (351, 258), "R": (650, 258)}  # sizes of the boxes' symbols
 TRUNK = {"L": 34, "R": 926}  # where a workspace's links run down its column
 COLUMN = {"primary": "L", "shared": "M", "secondary": "R"}
 
@@ -90,6 +89,8 @@ class Failing:
     kind: str
     name: str
     findings: list[dict[str, str]] = field(default_factory=list)
+    region: str = ""
+    where: str = ""  # the region, when another failing resource of the kind has the same name
 
 
 @dataclass
@@ -205,7 +206,7 @@ def layout(workload: Mapping[str, Any], findings: Mapping[str, Mapping[str, Any]
             title.append(detail)
         if found:
             title.append(_why(found))
-            failing.append(Failing(KINDS[kind], node["name"], found))
+            failing.append(Failing(KINDS[kind], node["name"], found, region or "region unknown"))
         # A tooltip where the box does not say it all: a failing, absent or cut-off resource.
         wanted = bool(found) or not node["present"] or label != node["name"] or "\u2026" in sub
         classes = [f"k-{kind}"]
@@ -322,9 +323,13 @@ def layout(workload: Mapping[str, Any], findings: Mapping[str, Mapping[str, Any]
                 "empty": column == "R" and role not in workspaces,
             }
         )
+    names = [(item.kind, item.name) for item in failing]
+    for item in failing:
+        if names.count((item.kind, item.name)) > 1:
+            item.where = item.region
     ordered = sorted(boxes.values(), key=lambda b: (b.y, b.x))
     description = (
-        f"{len(ordered)} resources: the workspaces in "
+        f"{len(topology['nodes'])} resources: the workspaces in "
         f"{regions['L'] or 'an unknown region'} and "
         f"{regions['R'] or 'no secondary region'} and what they use; "
         f"{len(failing)} failing"
