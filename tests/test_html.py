@@ -354,6 +354,13 @@ class _Tab:
     def visible(self) -> int:
         return self.page.locator("[data-finding]:visible").count()
 
+    def expect_visible(self, count: int) -> None:
+        """Wait (up to 5 s) until exactly `count` findings are visible: filters apply after
+        input events, so a count read at once can see the page mid-update."""
+        from playwright.sync_api import expect
+
+        expect(self.page.locator("[data-finding]:visible")).to_have_count(count, timeout=5000)
+
     def close(self) -> None:
         self.page.close()
         assert self.problems == []
@@ -387,32 +394,31 @@ def test_browser_filters_change_the_visible_findings(
     findings = demo_report.findings
     tab = _Tab(browser, demo_file)
     page = tab.page
-    assert tab.visible() == len(findings)
+    tab.expect_visible(len(findings))
 
     fails = sum(1 for f in findings if f.status is Status.FAIL)
     page.select_option("[data-filter=status]", "fail")
+    tab.expect_visible(fails)
     assert 0 < tab.visible() == fails < len(findings)
     assert page.text_content("[data-visible-count]") == f"{fails} of {len(findings)}"
     name = demo_report.workloads[0].name
     page.select_option("[data-filter=workload]", name)
-    assert tab.visible() == sum(
-        1 for f in findings if f.status is Status.FAIL and f.workload == name
-    )
+    tab.expect_visible(sum(1 for f in findings if f.status is Status.FAIL and f.workload == name))
 
     page.click(".filters [data-action=reset]")
-    assert tab.visible() == len(findings)
+    tab.expect_visible(len(findings))
     page.select_option("[data-filter=impact]", "hot/hot")
-    assert tab.visible() == sum(1 for f in findings if f.blocks(Tier.HOT_HOT))
+    tab.expect_visible(sum(1 for f in findings if f.blocks(Tier.HOT_HOT)))
     page.select_option("[data-filter=impact]", "target")
-    assert tab.visible() == sum(len(w.target.blocking) for w in demo_report.workloads)
+    tab.expect_visible(sum(len(w.target.blocking) for w in demo_report.workloads))
     page.select_option("[data-filter=impact]", "")
     page.select_option("[data-filter=severity]", "critical")
-    assert tab.visible() == sum(1 for f in findings if f.severity.value == "critical")
+    tab.expect_visible(sum(1 for f in findings if f.severity.value == "critical"))
     page.select_option("[data-filter=severity]", "")
     page.fill("[data-filter=search]", "dr-09")
-    assert tab.visible() == sum(1 for f in findings if f.rule == "DR-09")
+    tab.expect_visible(sum(1 for f in findings if f.rule == "DR-09"))
     page.fill("[data-filter=search]", "no such finding anywhere")
-    assert tab.visible() == 0
+    tab.expect_visible(0)
     assert page.locator("[data-no-results]").is_visible()
 
     # a link to a finding that the filters hide clears them and opens it
@@ -526,15 +532,15 @@ def test_browser_large_report_mode(browser: Browser, tmp_path: Path, demo_report
     findings = demo_report.findings
     tab = _Tab(browser, path)
     page = tab.page
-    assert tab.visible() == len(findings)
+    tab.expect_visible(len(findings))
     fails = sum(1 for f in findings if f.status is Status.FAIL)
     page.select_option("[data-filter=status]", "fail")
-    assert tab.visible() == fails
+    tab.expect_visible(fails)
     assert page.text_content("[data-visible-count]") == f"{fails} of {len(findings)}"
     page.fill("[data-filter=search]", "strecsys")
     assert 0 < tab.visible() < fails
     page.click(".filters [data-action=reset]")
-    assert tab.visible() == len(findings)
+    tab.expect_visible(len(findings))
     # a failing finding's body and its rule's part arrive when it is opened
     failing = page.locator("details[data-finding][data-status=fail]").first
     failing.locator("summary").click()
@@ -586,6 +592,6 @@ def test_browser_large_report_shows_cards_as_they_are_needed(
     assert page.evaluate("location.hash") == "#wl-57"
     page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
     assert page.locator("[data-workload-card] svg.topo").count() == 60
-    assert tab.visible() == len(many.findings)
+    tab.expect_visible(len(many.findings))
     page.evaluate("window.dispatchEvent(new Event('afterprint'))")
     tab.close()

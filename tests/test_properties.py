@@ -182,6 +182,8 @@ def _set_path(node: Any, path: str, value: Any, *, delete: bool = False) -> None
         if not isinstance(node, dict):
             return
         if not isinstance(node.get(part), dict):
+            if delete:
+                return  # nothing there to delete: deleting must not create the parents
             node[part] = {}
         node = node[part]
     if not isinstance(node, dict):
