@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import io
-
 from rich.console import Console
 from rich.text import Text
 
 from auditor.diff import TARGET, Diff, FindingChange
+from auditor.render.console import text_console
 
 
 def _ready(value: bool) -> str:
@@ -30,17 +29,7 @@ def _finding(console: Console, label: str, style: str, change: FindingChange) ->
 
 
 def render(diff: Diff, *, color: bool = False, width: int | None = None) -> str:
-    buffer = io.StringIO()
-    console = Console(
-        file=buffer,
-        force_terminal=color,
-        no_color=not color,
-        color_system="auto" if color else None,
-        width=width or 120,
-        highlight=False,
-        emoji=False,
-        soft_wrap=False,
-    )
+    console, buffer = text_console(color=color, width=width)
     old, new = diff.old, diff.new
     console.print(Text("auditor diff: what moved between two scans", style="bold"))
     console.print(Text(f"  old: generated {old.generated_at}, source {old.source}"))

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import io
 import itertools
 
 from rich import box
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from auditor.history import Point, Trend
 from auditor.model import TIERS
+from auditor.render.console import text_console
 
 
 def _cell(score: int, ready: bool) -> Text:
@@ -32,17 +31,7 @@ def _movement(points: tuple[Point, ...]) -> str:
 
 
 def render(path: str, trend: Trend, *, color: bool = False, width: int | None = None) -> str:
-    buffer = io.StringIO()
-    console = Console(
-        file=buffer,
-        force_terminal=color,
-        no_color=not color,
-        color_system="auto" if color else None,
-        width=width or 120,
-        highlight=False,
-        emoji=False,
-        soft_wrap=False,
-    )
+    console, buffer = text_console(color=color, width=width)
     console.print(Text(f"History {path}: {trend.runs} run(s) recorded", style="bold"))
     console.print()
     if not trend.workloads:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 from typing import Any
 
@@ -13,6 +12,7 @@ from rich.text import Text
 
 from auditor.engine import NO_SECONDARY
 from auditor.model import TIERS, Finding, Status
+from auditor.render.console import text_console
 from auditor.report import Report, WorkloadResult
 from auditor.scoring import TierResult
 
@@ -181,17 +181,7 @@ def render(
     report: Report, *, verbose: bool = False, color: bool = False, width: int | None = None
 ) -> str:
     """The summary as text: styled for a colour terminal, or plain (ASCII tables, no colour)."""
-    buffer = io.StringIO()
-    console = Console(
-        file=buffer,
-        force_terminal=color,
-        no_color=not color,
-        color_system="auto" if color else None,
-        width=width or 120,
-        highlight=False,
-        emoji=False,
-        soft_wrap=False,
-    )
+    console, buffer = text_console(color=color, width=width)
     plain = not color
     scan = report.scan
     subs = len(scan.scope.get("subscriptions", []))
