@@ -9,7 +9,8 @@ recorded in `schema_version`.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,6 +102,22 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
             conn.execute("INSERT INTO schema_version (version) VALUES (?)", (number,))
 
 
+def _when_unlocked(step: Callable[[], object]) -> None:
+    """Run a step that SQLite may refuse with "database is locked" without waiting on the busy
+    timeout (switching a new file to WAL needs an exclusive lock, and a reader racing the
+    switch is told so at once): retry until the busy timeout has passed."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            step()
+            return
+        except sqlite3.OperationalError as exc:
+            text = str(exc).lower()
+            if ("locked" not in text and "busy" not in text) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 @contextmanager
 def _open(path: Path | str, *, create: bool) -> Iterator[sqlite3.Connection]:
     path = Path(path)
@@ -112,9 +129,9 @@ def _open(path: Path | str, *, create: bool) -> Iterator[sqlite3.Connection]:
     try:
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-        conn.execute("PRAGMA journal_mode = WAL")
+        _when_unlocked(lambda: conn.execute("PRAGMA journal_mode = WAL"))
         conn.execute("PRAGMA foreign_keys = ON")
-        _migrate(conn, path)
+        _when_unlocked(lambda: _migrate(conn, path))
         yield conn
     except sqlite3.DatabaseError as exc:
         raise HistoryError(f"{path}: not a usable history database: {exc}") from None
