@@ -3,7 +3,6 @@ findings; readiness and scores per workload and tier; workloads added and remove
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -275,20 +274,10 @@ def document(diff: Diff) -> dict[str, Any]:
 
 def load_report(path: Path | str) -> dict[str, Any]:
     """A JSON report from a file, validated against the report schema; one clear line if not."""
+    from auditor.render.json_report import read_json, schema
+
     path = Path(path)
-    try:
-        text = path.read_text()
-    except FileNotFoundError:
-        raise ReportFileError(f"{path}: no such report file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ReportFileError(f"{path}: cannot read report: {exc}") from None
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ReportFileError(
-            f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno})"
-        ) from None
-    from auditor.render.json_report import schema
+    document = read_json(path)
 
     error = jsonschema.exceptions.best_match(
         jsonschema.Draft202012Validator(schema()).iter_errors(document)

@@ -382,8 +382,8 @@ def _report(doc: dict[str, Any]) -> Report:
     )
 
 
-def load(path: Path | str) -> Report:
-    """Read a saved JSON report (auditor scan --json) back into the Report model."""
+def read_json(path: Path | str) -> Any:
+    """A saved report file's parsed JSON, or one clear line saying why it cannot be read."""
     path = Path(path)
     try:
         raw = path.read_bytes()
@@ -392,11 +392,15 @@ def load(path: Path | str) -> Report:
     except OSError as exc:
         raise ReportFileError(f"{path}: cannot read report: {exc.strerror or exc}") from None
     try:
-        doc = json.loads(raw)
+        return json.loads(raw)
     except UnicodeDecodeError as exc:
         raise ReportFileError(f"{path}: not UTF-8 text: {exc.reason}") from None
     except json.JSONDecodeError as exc:
         raise ReportFileError(
             f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
         ) from None
-    return report_from_document(doc, str(path))
+
+
+def load(path: Path | str) -> Report:
+    """Read a saved JSON report (auditor scan --json) back into the Report model."""
+    return report_from_document(read_json(path), str(path))
