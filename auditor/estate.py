@@ -451,16 +451,11 @@ class Estate:
 
     def arm_list(self, path: str, what: str) -> Lookup:
         """The merged list a recorded ARM list read returned, or why it is not available."""
-        read = self.arm(path)
-        if read is None:
-            error = self._recorded_error(path)
-            if error is not None:
-                return Lookup(None, f"{what} could not be read: {error}")
-            return Lookup(None, f"{what} was not recorded in the snapshot (GET {path})")
-        if not read.ok:
-            return Lookup(None, f"{what} could not be read: {read.describe_failure()}")
-        values = read.values()
-        if values is None:
+        found = self.arm_get(path, what)
+        if not found.ok:
+            return found
+        values = get_path(found.value, "value")
+        if not isinstance(values, list):
             return Lookup(None, f"{what}: the response of GET {path} has no 'value' list")
         return Lookup(values)
 
