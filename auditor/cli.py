@@ -302,22 +302,52 @@ def scan_cmd(
         as_of=as_of.date() if as_of else None,
         waivers=accepted,
     )
-    to_stdout = [fmt for fmt in FORMATS if outputs.get(f"out_{fmt.name}") == "-"]
-    if len(to_stdout) > 1:
-        raise click.UsageError("only one format can be written to stdout ('-')")
+    to_stdout = _to_stdout(outputs)
     gates = Gates(fail_under, Severity(fail_on) if fail_on else None)
     trend = _record(history_path, report, gated_exit_code(report, gates)) if history_path else None
+    stream = _emit(
+        report,
+        outputs,
+        lambda fmt: _render_with_trend(fmt, report, trend),
+        to_stdout=to_stdout,
+        verbose=verbose,
+        quiet=quiet,
+        color=color,
+    )
+    return _gated(report, gates, quiet=quiet, stream=stream)
+
+
+def _to_stdout(outputs: dict[str, str | None]) -> bool:
+    """Whether a format goes to stdout ('-'); at most one may."""
+    chosen = [fmt for fmt in FORMATS if outputs.get(f"out_{fmt.name}") == "-"]
+    if len(chosen) > 1:
+        raise click.UsageError("only one format can be written to stdout ('-')")
+    return bool(chosen)
+
+
+def _emit(
+    report: Report,
+    outputs: dict[str, str | None],
+    render: Any,
+    *,
+    to_stdout: bool,
+    verbose: bool,
+    quiet: bool,
+    color: bool | None,
+) -> Any:
+    """Write every requested format, then the terminal summary (to stderr when a format went
+    to stdout); returns the stream the summary went to."""
     for fmt in FORMATS:
         path = outputs.get(f"out_{fmt.name}")
         if path:
-            _write(path, _render_with_trend(fmt, report, trend))
+            _write(path, render(fmt))
+    stream = sys.stderr if to_stdout else sys.stdout
     if not quiet:
-        stream = sys.stderr if to_stdout else sys.stdout
         width = shutil.get_terminal_size((120, 40)).columns
         text = terminal.render(report, verbose=verbose, color=_color(color, stream), width=width)
         stream.write(text)
         stream.flush()
-    return _gated(report, gates, quiet=quiet, stream=sys.stderr if to_stdout else sys.stdout)
+    return stream
 
 
 HTML_TREND_RUNS = 12
@@ -516,20 +546,17 @@ def report_cmd(
     Azure, no snapshot."""
     from auditor.render import json_report
 
-    to_stdout = [fmt for fmt in FORMATS if outputs.get(f"out_{fmt.name}") == "-"]
-    if len(to_stdout) > 1:
-        raise click.UsageError("only one format can be written to stdout ('-')")
+    to_stdout = _to_stdout(outputs)
     report = json_report.load(source)
-    for fmt in FORMATS:
-        path = outputs.get(f"out_{fmt.name}")
-        if path:
-            _write(path, fmt.render(report))
-    if not quiet:
-        stream = sys.stderr if to_stdout else sys.stdout
-        width = shutil.get_terminal_size((120, 40)).columns
-        text = terminal.render(report, verbose=verbose, color=_color(color, stream), width=width)
-        stream.write(text)
-        stream.flush()
+    _emit(
+        report,
+        outputs,
+        lambda fmt: fmt.render(report),
+        to_stdout=to_stdout,
+        verbose=verbose,
+        quiet=quiet,
+        color=color,
+    )
     return 0
 
 
