@@ -3,17 +3,32 @@
 from __future__ import annotations
 
 import os
+import queue
 import tempfile
+import threading
+from collections.abc import Iterable
 from pathlib import Path
 
+# A streamed write syncs what it has written every SYNC_EVERY bytes, so the disk works while
+# the rest is being produced instead of all at once at the end.
+SYNC_EVERY = 64 << 20
+# Chunks produced but not yet written, at most: bounds the memory a slow disk can hold up.
+QUEUE_CHUNKS = 8
 
-def write_atomic(path: Path | str, payload: bytes) -> None:
-    """Write bytes through a temporary file in the same folder, then rename it into place."""
+
+def write_atomic(path: Path | str, payload: bytes | Iterable[bytes]) -> None:
+    """Write bytes through a temporary file in the same folder, fsync it, then rename it into
+    place. `payload` may be an iterable of chunks: they are written by a second thread while
+    the iterable produces the next ones (a large report is rendered and written at once), and
+    nothing reaches `path` unless every chunk was produced and written."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
+            if isinstance(payload, bytes | bytearray | memoryview):
+                handle.write(payload)
+            else:
+                _write_streamed(handle.fileno(), payload)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
@@ -21,3 +36,45 @@ def write_atomic(path: Path | str, payload: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+_datasync = getattr(os, "fdatasync", os.fsync)  # macOS has no fdatasync
+
+
+def _write_streamed(fd: int, chunks: Iterable[bytes]) -> None:
+    """Produce chunks in this thread and write them in another (os.write releases the GIL).
+    An error on either side stops both and is raised here."""
+    pending: queue.Queue[bytes | None] = queue.Queue(maxsize=QUEUE_CHUNKS)  # None: the end
+    failure: list[BaseException] = []
+    stop = threading.Event()
+
+    def writer() -> None:
+        unsynced = 0
+        try:
+            while (item := pending.get()) is not None:
+                view = memoryview(item)
+                while view:
+                    view = view[os.write(fd, view) :]
+                unsynced += len(item)
+                if unsynced >= SYNC_EVERY:
+                    _datasync(fd)
+                    unsynced = 0
+        except BaseException as exc:  # handed over to the producing thread
+            failure.append(exc)
+            stop.set()
+            while pending.get() is not None:  # let the producer finish putting
+                pass
+
+    thread = threading.Thread(target=writer, name="auditor-write", daemon=True)
+    thread.start()
+    try:
+        for chunk in chunks:
+            if stop.is_set():
+                break
+            if chunk:
+                pending.put(chunk)
+    finally:
+        pending.put(None)
+        thread.join()
+    if failure:
+        raise failure[0]

@@ -224,12 +224,23 @@ def _evidence_key(item: Evidence) -> str:
     return "[" + ", ".join(parts) + "]"
 
 
+_PLAIN = frozenset({str, int, bool, type(None)})
+
+
 def _unique(evidence: list[Evidence]) -> tuple[Evidence, ...]:
-    """Evidence without repeats (a check may read the same property twice)."""
-    seen: set[str] = set()
+    """Evidence without repeats (a check may read the same property twice). Two items repeat
+    when their JSON is the same: for the usual strings, integers, booleans and nulls the
+    values and their types say so directly (True == 1 in Python, not in JSON); anything else
+    is compared by its JSON."""
+    seen: set[object] = set()
     kept = []
     for item in evidence:
-        key = _evidence_key(item)
+        observed, expected = item.observed, item.expected
+        key: object
+        if type(observed) in _PLAIN and type(expected) in _PLAIN:
+            key = (item.resource, item.path, type(observed), observed, type(expected), expected)
+        else:
+            key = _evidence_key(item)
         if key not in seen:
             seen.add(key)
             kept.append(item)

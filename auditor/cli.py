@@ -7,7 +7,7 @@ import json
 import os
 import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from auditor.errors import AuditorError, RenderError
 from auditor.gates import Gates, breaches
 from auditor.gates import exit_code as gated_exit_code
 from auditor.model import TIERS, Severity, Tier
-from auditor.render import FORMATS, terminal
+from auditor.render import FORMATS, Format, terminal
 from auditor.report import EXIT_INCOMPLETE, EXIT_USAGE, Report
 
 EXIT_CODES = """\b
@@ -48,9 +48,10 @@ def _fail(message: str) -> None:
     click.echo(f"auditor: error: {message}", err=True)
 
 
-def _write(path: str, payload: bytes) -> None:
+def _write(path: str, payload: bytes | Iterable[bytes]) -> None:
     if path == "-":
-        sys.stdout.buffer.write(payload)
+        for chunk in [payload] if isinstance(payload, bytes) else payload:
+            sys.stdout.buffer.write(chunk)
         sys.stdout.flush()
         return
     try:
@@ -362,14 +363,15 @@ def _record(path: str, report: Report, exit_code: int) -> dict[str, Any]:
     return history.document(path, history.trend(path, workloads=names, last=HTML_TREND_RUNS))
 
 
-def _render_with_trend(fmt: Any, report: Report, trend: dict[str, Any] | None) -> bytes:
+def _render_with_trend(
+    fmt: Format, report: Report, trend: dict[str, Any] | None
+) -> bytes | Iterable[bytes]:
     if fmt.name == "html" and trend is not None:
         from auditor.render import html
 
         rendered: bytes = html.render(report, history=trend)
         return rendered
-    payload: bytes = fmt.render(report)
-    return payload
+    return fmt.produce(report)
 
 
 cli.add_command(scan_cmd, name="scan")
@@ -551,7 +553,7 @@ def report_cmd(
     _emit(
         report,
         outputs,
-        lambda fmt: fmt.render(report),
+        lambda fmt: fmt.produce(report),
         to_stdout=to_stdout,
         verbose=verbose,
         quiet=quiet,

@@ -83,6 +83,7 @@ def get_path(document: Any, path: str) -> Any:
     return current
 
 
+@lru_cache(maxsize=1 << 20)
 def subscription_of(resource_id: str) -> str | None:
     parts = norm_id(resource_id).split("/")
     if len(parts) > 2 and parts[1] == "subscriptions":
@@ -584,7 +585,15 @@ class Estate:
 
     def table_problem(self, table: str, subscription: str | None) -> str | None:
         """Why rows of a Resource Graph table other than `resources` are not known for a
-        subscription (the query failed for it, or the snapshot has no such table), or None."""
+        subscription (the query failed for it, or the snapshot has no such table), or None.
+        (Memoised: rules ask per workspace, and a large snapshot records many errors.)"""
+        problem: str | None = self._memo(
+            ("table_problem", table, subscription),
+            lambda: self._table_problem(table, subscription),
+        )
+        return problem
+
+    def _table_problem(self, table: str, subscription: str | None) -> str | None:
         for err in self.snapshot.errors:
             err_sub = err.get("subscription")
             if (

@@ -16,9 +16,10 @@ class Tier(StrEnum):
     @property
     def strictness(self) -> int:
         """Higher is stricter: a workload ready at one tier is ready at every less strict one."""
-        return {"hot/hot": 3, "hot/warm": 2, "hot/cold": 1}[self.value]
+        return _STRICTNESS[self.value]
 
 
+_STRICTNESS = {"hot/hot": 3, "hot/warm": 2, "hot/cold": 1}
 TIERS: tuple[Tier, ...] = (Tier.HOT_HOT, Tier.HOT_WARM, Tier.HOT_COLD)
 
 
@@ -41,7 +42,10 @@ class Level(StrEnum):
     @property
     def weight(self) -> int:
         """How strongly a level binds; levels may only weaken from hot/hot to hot/cold."""
-        return {"required": 2, "recommended": 1, "manual": 1, "not_applicable": 0}[self.value]
+        return _LEVEL_WEIGHT[self.value]
+
+
+_LEVEL_WEIGHT = {"required": 2, "recommended": 1, "manual": 1, "not_applicable": 0}
 
 
 class Status(StrEnum):
@@ -63,11 +67,15 @@ class Severity(StrEnum):
     @property
     def weight(self) -> int:
         """Score weight of a finding of this severity (see docs/scoring)."""
-        return {"critical": 10, "high": 5, "medium": 3, "low": 1, "info": 0}[self.value]
+        return _SEVERITY_WEIGHT[self.value]
 
     @property
     def rank(self) -> int:
-        return {"critical": 4, "high": 3, "medium": 2, "low": 1, "info": 0}[self.value]
+        return _SEVERITY_RANK[self.value]
+
+
+_SEVERITY_WEIGHT = {"critical": 10, "high": 5, "medium": 3, "low": 1, "info": 0}
+_SEVERITY_RANK = {"critical": 4, "high": 3, "medium": 2, "low": 1, "info": 0}
 
 
 @dataclass(frozen=True)

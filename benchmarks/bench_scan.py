@@ -8,7 +8,8 @@ measures in this one process, best of --repeat runs, interleaved:
   parse  json.load of the snapshot file: the floor any reader of the file pays;
   scan   what `auditor scan --snapshot S --config C --json R` does: auditor.snapshot.load,
          auditor.config.load, auditor.rules.load, auditor.scan.run,
-         auditor.render.json_report.render and writing the bytes (auditor.atomic.write_atomic).
+         and the JSON report rendered and written at once (the format's chunks through
+         auditor.atomic.write_atomic, with fsync), the output phase.
 
 It prints the sizes, the times, the ratio scan/parse and the scan time per workload, how the
 time per workload grows from the smallest to the largest N (with a least-squares fit), and the
@@ -46,11 +47,13 @@ from auditor import rules as rules_mod  # noqa: E402
 from auditor import scan as scan_mod  # noqa: E402
 from auditor import snapshot as snapshot_mod  # noqa: E402
 from auditor.atomic import write_atomic  # noqa: E402
-from auditor.render import json_report  # noqa: E402
+from auditor.render import by_name  # noqa: E402
+
+JSON = by_name("json")
 
 DEFAULT_SIZES = (1000, 2500, 5000, 10000)
 GATE_SIZE = 10000
-PHASES = ("load", "config", "rules", "scan", "render", "write")
+PHASES = ("load", "config", "rules", "scan", "output")
 
 
 @dataclass
@@ -98,12 +101,10 @@ def whole_scan(snapshot: Path, config: Path, report: Path) -> tuple[float, dict[
     marks.append(time.perf_counter())
     result = scan_mod.run(snap, cfg, rules, source=str(snapshot))
     marks.append(time.perf_counter())
-    payload = json_report.render(result)
-    marks.append(time.perf_counter())
-    write_atomic(report, payload)
+    write_atomic(report, JSON.produce(result))  # rendered and written at once, as the CLI does
     marks.append(time.perf_counter())
     workloads = len(result.workloads)
-    del snap, cfg, rules, result, payload
+    del snap, cfg, rules, result
     phases = {name: marks[i + 1] - marks[i] for i, name in enumerate(PHASES)}
     return marks[-1] - marks[0], phases, workloads
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from auditor.report import Report
@@ -15,12 +15,24 @@ class Format:
     suffix: str
     help: str
     render: Callable[[Report], bytes]
+    # the same bytes in pieces, for formats that can be written while they are rendered
+    chunks: Callable[[Report], Iterable[bytes]] | None = None
+
+    def produce(self, report: Report) -> bytes | Iterable[bytes]:
+        """What to write: the pieces when the format streams, else the whole bytes."""
+        return self.render(report) if self.chunks is None else self.chunks(report)
 
 
 def _json(report: Report) -> bytes:
     from auditor.render import json_report
 
     return json_report.render(report)
+
+
+def _json_chunks(report: Report) -> Iterable[bytes]:
+    from auditor.render import json_report
+
+    return json_report.chunks(report)
 
 
 def _html(report: Report) -> bytes:
@@ -61,6 +73,7 @@ FORMATS: tuple[Format, ...] = (
         ".json",
         "Write the JSON report (the documented contract) to PATH, '-' for stdout.",
         _json,
+        _json_chunks,
     ),
     Format(
         "html",

@@ -1,0 +1,129 @@
+"""Large outputs are rendered and written at once: the JSON report in chunks of findings, and
+atomic writes that take chunks. What lands on disk is the same bytes, or nothing."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from auditor import atomic, config, demo, rules, scan, snapshot
+from auditor.render import by_name, json_report
+from auditor.report import Report
+
+
+@pytest.fixture(scope="module")
+def report() -> Report:
+    return scan.run(
+        snapshot.load(demo.snapshot_path()), config.load(demo.config_path()), rules.load(())
+    )
+
+
+def _whole(report: Report) -> bytes:
+    """The JSON report as the standard library writes it, in one piece."""
+    text = json.dumps(json_report.document(report), indent=2, ensure_ascii=False)
+    return (text + "\n").encode()
+
+
+@pytest.mark.parametrize("per_chunk", [1, 2, 7, 50, 10_000])
+def test_the_json_report_in_chunks_is_the_whole_document(report, monkeypatch, per_chunk):
+    monkeypatch.setattr(json_report, "CHUNK_FINDINGS", per_chunk)
+    pieces = list(json_report.chunks(report))
+    expected_pieces = 2 + -(-len(report.findings) // per_chunk)  # head, chunks, tail
+    assert len(pieces) == expected_pieces
+    assert b"".join(pieces) == _whole(report)
+    assert json_report.render(report) == _whole(report)
+
+
+def test_a_report_without_findings_is_still_the_whole_document(report):
+    empty = dataclasses.replace(report, findings=())
+    assert b"".join(json_report.chunks(empty)) == _whole(empty)
+    assert json.loads(json_report.render(empty))["findings"] == []
+
+
+def test_markup_and_newlines_in_names_survive_the_reindentation(report):
+    """Every newline the chunks re-indent is JSON whitespace: one inside a message is escaped."""
+    odd = dataclasses.replace(
+        report,
+        findings=tuple(
+            dataclasses.replace(f, message=f.message + '\n  "x": [1]\n</script>')
+            for f in report.findings
+        ),
+    )
+    assert json_report.render(odd) == _whole(odd)
+    assert json.loads(json_report.render(odd))["findings"][0]["message"].endswith("</script>")
+
+
+def test_the_json_format_streams_and_the_others_render_whole(report):
+    assert not isinstance(by_name("json").produce(report), bytes)
+    assert isinstance(by_name("html").produce(report), bytes)
+
+
+def _listing(folder: Path) -> list[str]:
+    return sorted(os.listdir(folder))
+
+
+def test_a_streamed_write_lands_every_chunk(tmp_path, monkeypatch):
+    monkeypatch.setattr(atomic, "SYNC_EVERY", 10)  # sync as it goes, as a large write does
+    target = tmp_path / "report.json"
+    chunks = [bytes([65 + i % 26]) * (i * 7 + 1) for i in range(200)]
+    atomic.write_atomic(target, iter(chunks))
+    assert target.read_bytes() == b"".join(chunks)
+    assert _listing(tmp_path) == ["report.json"]
+    assert target.stat().st_mode & 0o777 == 0o644
+
+
+def test_a_failing_producer_leaves_the_old_file_and_no_temporary(tmp_path):
+    target = tmp_path / "report.json"
+    target.write_bytes(b"the previous report")
+
+    def chunks() -> Iterator[bytes]:
+        yield b"half of a new"
+        raise RuntimeError("rendering failed")
+
+    with pytest.raises(RuntimeError, match="rendering failed"):
+        atomic.write_atomic(target, chunks())
+    assert target.read_bytes() == b"the previous report"
+    assert _listing(tmp_path) == ["report.json"]
+
+
+def test_a_failing_disk_stops_the_producer_and_leaves_the_old_file(tmp_path, monkeypatch):
+    target = tmp_path / "report.json"
+    target.write_bytes(b"the previous report")
+    produced = []
+    real_write = os.write
+
+    def full_disk(fd: int, data: bytes) -> int:
+        if len(produced) > 3:
+            raise OSError(28, "No space left on device")
+        return real_write(fd, data)
+
+    def chunks() -> Iterator[bytes]:
+        for i in range(10_000):
+            produced.append(i)
+            yield b"x" * 1000
+
+    monkeypatch.setattr(atomic.os, "write", full_disk)
+    with pytest.raises(OSError, match="No space left"):
+        atomic.write_atomic(target, chunks())
+    assert len(produced) < 10_000  # the producer stopped early
+    assert target.read_bytes() == b"the previous report"
+    assert _listing(tmp_path) == ["report.json"]
+
+
+def test_the_cli_streams_the_json_report_to_a_file_and_to_stdout(run, tmp_path, monkeypatch):
+    monkeypatch.setattr(json_report, "CHUNK_FINDINGS", 3)
+    path = tmp_path / "r.json"
+    to_file = run("scan", "--demo", "--as-of", "2026-11-26", "--quiet", "--json", str(path))
+    to_stdout = run("scan", "--demo", "--as-of", "2026-11-26", "--quiet", "--json", "-")
+    assert to_file.code == to_stdout.code == 1
+    on_disk, printed = json.loads(path.read_text()), json.loads(to_stdout.out)
+    on_disk.pop("generated_at"), printed.pop("generated_at")
+    assert on_disk == printed
+    assert len(on_disk["findings"]) == on_disk["summary"]["workloads"] * len(
+        on_disk["scan"]["rules"]
+    )
