@@ -9,6 +9,9 @@ import threading
 from collections.abc import Iterable
 from pathlib import Path
 
+# A piece of a streamed write.
+Chunk = bytes | memoryview
+
 # A streamed write syncs what it has written every SYNC_EVERY bytes, so the disk works while
 # the rest is being produced instead of all at once at the end.
 SYNC_EVERY = 64 << 20
@@ -16,7 +19,7 @@ SYNC_EVERY = 64 << 20
 QUEUE_CHUNKS = 8
 
 
-def write_atomic(path: Path | str, payload: bytes | Iterable[bytes]) -> None:
+def write_atomic(path: Path | str, payload: bytes | Iterable[Chunk]) -> None:
     """Write bytes through a temporary file in the same folder, fsync it, then rename it into
     place. `payload` may be an iterable of chunks: they are written by a second thread while
     the iterable produces the next ones (a large report is rendered and written at once), and
@@ -41,10 +44,10 @@ def write_atomic(path: Path | str, payload: bytes | Iterable[bytes]) -> None:
 _datasync = getattr(os, "fdatasync", os.fsync)  # macOS has no fdatasync
 
 
-def _write_streamed(fd: int, chunks: Iterable[bytes]) -> None:
+def _write_streamed(fd: int, chunks: Iterable[Chunk]) -> None:
     """Produce chunks in this thread and write them in another (os.write releases the GIL).
     An error on either side stops both and is raised here."""
-    pending: queue.Queue[bytes | None] = queue.Queue(maxsize=QUEUE_CHUNKS)  # None: the end
+    pending: queue.Queue[Chunk | None] = queue.Queue(maxsize=QUEUE_CHUNKS)  # None: the end
     failure: list[BaseException] = []
     stop = threading.Event()
 

@@ -16,7 +16,7 @@ import yaml
 
 from auditor import __version__, demo, rules, scan, snapshot, waivers
 from auditor import config as config_mod
-from auditor.atomic import write_atomic
+from auditor.atomic import Chunk, write_atomic
 from auditor.collect.auth import CLOUDS, ENDPOINT_ENV
 from auditor.errors import AuditorError, RenderError
 from auditor.gates import Gates, breaches
@@ -48,7 +48,7 @@ def _fail(message: str) -> None:
     click.echo(f"auditor: error: {message}", err=True)
 
 
-def _write(path: str, payload: bytes | Iterable[bytes]) -> None:
+def _write(path: str, payload: bytes | Iterable[Chunk]) -> None:
     if path == "-":
         for chunk in [payload] if isinstance(payload, bytes) else payload:
             sys.stdout.buffer.write(chunk)
@@ -365,7 +365,7 @@ def _record(path: str, report: Report, exit_code: int) -> dict[str, Any]:
 
 def _render_with_trend(
     fmt: Format, report: Report, trend: dict[str, Any] | None
-) -> bytes | Iterable[bytes]:
+) -> bytes | Iterable[Chunk]:
     if fmt.name == "html" and trend is not None:
         from auditor.render import html
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from auditor.atomic import Chunk
 from auditor.report import Report
 
 
@@ -16,9 +17,9 @@ class Format:
     help: str
     render: Callable[[Report], bytes]
     # the same bytes in pieces, for formats that can be written while they are rendered
-    chunks: Callable[[Report], Iterable[bytes]] | None = None
+    chunks: Callable[[Report], Iterable[Chunk]] | None = None
 
-    def produce(self, report: Report) -> bytes | Iterable[bytes]:
+    def produce(self, report: Report) -> bytes | Iterable[Chunk]:
         """What to write: the pieces when the format streams, else the whole bytes."""
         return self.render(report) if self.chunks is None else self.chunks(report)
 
@@ -29,7 +30,7 @@ def _json(report: Report) -> bytes:
     return json_report.render(report)
 
 
-def _json_chunks(report: Report) -> Iterable[bytes]:
+def _json_chunks(report: Report) -> Iterable[Chunk]:
     from auditor.render import json_report
 
     return json_report.chunks(report)

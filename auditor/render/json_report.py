@@ -15,6 +15,7 @@ import jsonschema
 import orjson
 from pydantic import ValidationError as PydanticValidationError
 
+from auditor.atomic import Chunk
 from auditor.config import Attestation
 from auditor.errors import ReportFileError
 from auditor.model import (
@@ -68,7 +69,25 @@ def _workload(result: WorkloadResult) -> dict[str, Any]:
     }
 
 
-def finding_document(finding: Finding) -> dict[str, Any]:
+_FAILING = (Status.FAIL, Status.ERROR)
+# id of a finding's levels mapping -> its `levels` document and the tiers it is required for.
+# Findings of one rule share one mapping: one render pass works each out once.
+_LevelsMemo = dict[int, tuple[dict[str, str], tuple[str, ...]]]
+
+
+def finding_document(finding: Finding, memo: _LevelsMemo | None = None) -> dict[str, Any]:
+    """One finding's document. With `memo` (kept for one pass over findings that stay alive,
+    so ids are not reused), findings sharing a levels mapping share its `levels` document."""
+    levels = finding.levels
+    known = None if memo is None else memo.get(id(levels))
+    if known is None:
+        known = (
+            {tier.value: levels[tier].value for tier in TIERS},
+            tuple(tier.value for tier in TIERS if levels[tier] is Level.REQUIRED),
+        )
+        if memo is not None:
+            memo[id(levels)] = known
+    levels_doc, required_in = known
     return {
         "id": finding.id,
         "rule": finding.rule,
@@ -78,9 +97,10 @@ def finding_document(finding: Finding) -> dict[str, Any]:
         "workload": finding.workload,
         "status": finding.status.value,
         "severity": finding.severity.value,
-        "levels": {tier.value: finding.levels[tier].value for tier in TIERS},
+        "levels": levels_doc if memo is not None else dict(levels_doc),
         "target_level": finding.target_level.value,
-        "blocks": [tier.value for tier in TIERS if finding.blocks(tier)],
+        # the tiers a failing finding blocks: those its rule is required for (Finding.blocks)
+        "blocks": list(required_in) if finding.status in _FAILING else [],
         "resources": list(finding.resources),
         "evidence": [e.as_dict() for e in finding.evidence],
         "message": finding.message,
@@ -141,7 +161,7 @@ def render(report: Report) -> bytes:
 CHUNK_FINDINGS = 2000
 
 
-def chunks(report: Report) -> Iterator[bytes]:
+def chunks(report: Report) -> Iterator[Chunk]:
     """render(report) in pieces, findings a chunk at a time: memory stays at one chunk's
     dictionaries and bytes, and a writer can store each piece while the next is made."""
     with paused_gc():
@@ -158,16 +178,22 @@ def chunks(report: Report) -> Iterator[bytes]:
         yield head + b"[]" + tail + b"\n"
         return
     yield head + b"["
+    memo: _LevelsMemo = {}
     for start in range(0, len(findings), CHUNK_FINDINGS):
         with paused_gc():
-            docs = [finding_document(f) for f in findings[start : start + CHUNK_FINDINGS]]
-            # The list at top level is indented one step; findings sit two steps deep. JSON
-            # strings cannot hold a raw newline, so every newline is indentation.
-            dumped = orjson.dumps(docs, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n  ")
+            docs = [finding_document(f, memo) for f in findings[start : start + CHUNK_FINDINGS]]
+            # Under a top-level key, as in the report, the findings come out indented as there.
+            dumped = orjson.dumps({"findings": docs}, option=orjson.OPT_INDENT_2)
             del docs
-        # dumped is b"[" + items + b"\n  ]": keep the items, separated from the last chunk's
-        yield (b"," if start else b"") + dumped[1:-4]
-    yield b"\n  ]" + tail + b"\n"
+        # dumped is _OPEN + the findings + _CLOSE; each chunk's are separated from the last's
+        if start:
+            yield b","
+        yield memoryview(dumped)[len(_OPEN) : -len(_CLOSE)]  # not copied again
+    yield _CLOSE[:-2] + tail + b"\n"
+
+
+_OPEN = b'{\n  "findings": ['
+_CLOSE = b"\n  ]\n}"
 
 
 @cache
