@@ -21,10 +21,16 @@ NO_SECONDARY = "there is no secondary workspace to compare with (see DR-01)"
 
 def finding_id(rule: str, workload: Workload) -> str:
     """Stable across runs: the same rule on the same workload and workspaces gives the same id."""
-    subject = "|".join(
-        [rule, workload.name, norm_id(workload.primary), norm_id(workload.secondary or "")]
-    )
-    return "F-" + hashlib.sha256(subject.encode()).hexdigest()[:16]
+    return _finding_id(rule, _subject(workload))
+
+
+def _subject(workload: Workload) -> str:
+    """What a finding id hashes besides the rule: the workload's name and workspace ids."""
+    return "|".join([workload.name, norm_id(workload.primary), norm_id(workload.secondary or "")])
+
+
+def _finding_id(rule: str, subject: str) -> str:
+    return "F-" + hashlib.sha256(f"{rule}|{subject}".encode()).hexdigest()[:16]
 
 
 def _status(outcome: Outcome) -> Status:
@@ -50,20 +56,41 @@ def _message(status: Status, outcome: Outcome) -> str:
     return outcome.summary
 
 
-def _precondition(estate: Estate, rule: Rule, workload: Workload) -> Outcome | None:
+@dataclasses.dataclass(frozen=True)
+class _Subject:
+    """What evaluating any rule on one workload starts from: worked out once per workload."""
+
+    workload: Workload
+    id_subject: str
+    context: Context | None  # None when a workspace is absent (`absent` says which)
+    absent: Outcome | None
+
+    @classmethod
+    def of(cls, estate: Estate, workload: Workload, as_of: dt.date) -> _Subject:
+        primary = estate.get(workload.primary)
+        secondary = estate.get(workload.secondary) if workload.secondary is not None else None
+        absent = None
+        if primary is None:
+            absent = Outcome(
+                summary="",
+                missing=(f"primary workspace: {estate.why_absent(workload.primary)}",),
+                resources=(workload.primary,),
+            )
+        elif workload.secondary is not None and secondary is None:
+            absent = Outcome(
+                summary="",
+                missing=(f"secondary workspace: {estate.why_absent(workload.secondary)}",),
+                resources=(workload.primary, workload.secondary),
+            )
+        context = None if primary is None else Context(estate, workload, primary, secondary, as_of)
+        return cls(workload, _subject(workload), context, absent)
+
+
+def _precondition(subject: _Subject, rule: Rule) -> Outcome | None:
     """An outcome the engine decides before running the check, or None to run it."""
-    if estate.get(workload.primary) is None:
-        return Outcome(
-            summary="",
-            missing=(f"primary workspace: {estate.why_absent(workload.primary)}",),
-            resources=(workload.primary,),
-        )
-    if workload.secondary is not None and estate.get(workload.secondary) is None:
-        return Outcome(
-            summary="",
-            missing=(f"secondary workspace: {estate.why_absent(workload.secondary)}",),
-            resources=(workload.primary, workload.secondary),
-        )
+    if subject.absent is not None:
+        return subject.absent
+    workload = subject.workload
     if rule.needs_secondary and workload.secondary is None:
         return Outcome(
             summary="",
@@ -102,18 +129,18 @@ def evaluate_one(
     as_of: dt.date,
     prepared: _Prepared | None = None,
 ) -> Finding:
-    prepared = prepared or _Prepared.of(rule)
-    outcome = _precondition(estate, rule, workload)
+    return _evaluate(_Subject.of(estate, workload, as_of), rule, prepared or _Prepared.of(rule))
+
+
+def _evaluate(subject: _Subject, rule: Rule, prepared: _Prepared) -> Finding:
+    outcome = _precondition(subject, rule)
     if outcome is None:
-        primary = estate.get(workload.primary)
-        assert primary is not None
-        secondary = estate.get(workload.secondary) if workload.secondary else None
-        context = Context(estate, workload, primary, secondary, as_of)
-        outcome = prepared.spec.function(context, prepared.params)
+        assert subject.context is not None
+        outcome = prepared.spec.function(subject.context, prepared.params)
     status = _status(outcome)
-    target = workload.targets[rule.asset_class]
+    workload = subject.workload
     return Finding(
-        id=finding_id(rule.id, workload),
+        id=_finding_id(rule.id, subject.id_subject),
         rule=rule.id,
         title=rule.title,
         requirements=rule.requirements,
@@ -122,7 +149,7 @@ def evaluate_one(
         status=status,
         severity=rule.severity,
         levels=prepared.levels,
-        target_level=rule.levels[target],
+        target_level=prepared.levels[workload.targets[rule.asset_class]],
         resources=outcome.resources,
         evidence=outcome.evidence,
         message=_message(status, outcome),
@@ -144,8 +171,9 @@ def evaluate(
     findings = []
     with paused_gc():
         for workload in workloads:
+            subject = _Subject.of(estate, workload, as_of)
             for rule, prepared in applicable:
-                findings.append(evaluate_one(estate, rule, workload, as_of, prepared))
+                findings.append(_evaluate(subject, rule, prepared))
     return findings
 
 
