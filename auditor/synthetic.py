@@ -109,6 +109,8 @@ class SnapshotBuilder:
         self.errors: list[dict[str, Any]] = []
         self.subscriptions: list[str] = []
         self.tables: dict[str, list[dict[str, Any]]] = {"authorizationresources": []}
+        self._index: dict[tuple[str, str], dict[str, Any]] = {}  # (type, name) -> first row
+        self._indexed = 0  # rows indexed so far
 
     # -- rows ----------------------------------------------------------------------------------
 
@@ -691,15 +693,20 @@ class SnapshotBuilder:
     # -- the rest of the catalogue's resources (shapes from the REST API spec examples) -------
 
     def find(self, rtype: str, name: str) -> dict[str, Any] | None:
-        """The first row of a type with a name (case-insensitive)."""
-        return next(
-            (
-                r
-                for r in self.rows
-                if r["type"] == rtype.lower() and r["name"].lower() == name.lower()
-            ),
-            None,
-        )
+        """The first row of a type with a name (case-insensitive). Indexed as rows are added,
+        so building an estate of N pairs stays linear in N."""
+        key = (rtype.lower(), name.lower())
+        if self._indexed > len(self.rows):  # rows were removed: index again
+            self._index.clear()
+            self._indexed = 0
+        for r in self.rows[self._indexed :]:
+            self._index.setdefault((r["type"], r["name"].lower()), r)
+        self._indexed = len(self.rows)
+        found = self._index.get(key)
+        if found is None or (found["type"], found["name"].lower()) == key:
+            return found
+        # the row was renamed since it was indexed: look through every row
+        return next((r for r in self.rows if (r["type"], r["name"].lower()) == key), None)
 
     def ml_registry(self, sub: str, rg: str, name: str, region: str, regions: Iterable[str]) -> str:
         """An Azure ML registry replicated to `regions` (Registries/get.json, 2025-09-01). A
