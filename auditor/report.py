@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from auditor.model import Finding, Status, Tier
@@ -78,5 +80,11 @@ class Report:
             return EXIT_NOT_READY
         return EXIT_OK
 
+    @cached_property
+    def counts(self) -> dict[Status, int]:
+        """Findings per status (every status, zero included)."""
+        found = Counter(f.status for f in self.findings)
+        return {status: found[status] for status in Status}
+
     def count(self, status: Status) -> int:
-        return sum(1 for f in self.findings if f.status is status)
+        return self.counts[status]

@@ -29,12 +29,19 @@ def _whole(report: Report) -> bytes:
     return (text + "\n").encode()
 
 
-@pytest.mark.parametrize("per_chunk", [1, 2, 7, 50, 10_000])
-def test_the_json_report_in_chunks_is_the_whole_document(report, monkeypatch, per_chunk):
+@pytest.mark.parametrize(
+    ("per_chunk", "workloads_per_chunk"), [(1, 1), (2, 3), (7, 2), (50, 10_000), (10_000, 20)]
+)
+def test_the_json_report_in_chunks_is_the_whole_document(
+    report, monkeypatch, per_chunk, workloads_per_chunk
+):
     monkeypatch.setattr(json_report, "CHUNK_FINDINGS", per_chunk)
+    monkeypatch.setattr(json_report, "CHUNK_WORKLOADS", workloads_per_chunk)
     pieces = list(json_report.chunks(report))
     chunked = -(-len(report.findings) // per_chunk)
-    assert len(pieces) == 2 + chunked + (chunked - 1)  # head, chunks and commas between, tail
+    workload_chunks = -(-len(report.workloads) // workloads_per_chunk)
+    # head, [, the chunks and commas between, ], the middle, [, chunks, commas, ], the tail
+    assert len(pieces) == 1 + (2 * workload_chunks + 1) + 1 + (2 * chunked + 1) + 1
     assert b"".join(pieces) == _whole(report)
     assert json_report.render(report) == _whole(report)
 
@@ -43,6 +50,9 @@ def test_a_report_without_findings_is_still_the_whole_document(report):
     empty = dataclasses.replace(report, findings=())
     assert b"".join(json_report.chunks(empty)) == _whole(empty)
     assert json.loads(json_report.render(empty))["findings"] == []
+    nothing = dataclasses.replace(report, workloads=(), findings=())
+    assert b"".join(json_report.chunks(nothing)) == _whole(nothing)
+    assert json.loads(json_report.render(nothing))["workloads"] == []
 
 
 def test_markup_and_newlines_in_names_survive_the_reindentation(report):
@@ -127,3 +137,11 @@ def test_the_cli_streams_the_json_report_to_a_file_and_to_stdout(run, tmp_path, 
     assert len(on_disk["findings"]) == on_disk["summary"]["workloads"] * len(
         on_disk["scan"]["rules"]
     )
+
+
+def test_findings_that_share_nothing_render_as_those_that_share_their_rule_parts(report):
+    """A report read back from its JSON has a levels and remediation mapping per finding (a
+    scan shares one per rule): the chunks are the same document either way."""
+    rebuilt = json_report.report_from_document(json_report.document(report))
+    assert rebuilt.findings[0].levels is not rebuilt.findings[1].levels
+    assert b"".join(json_report.chunks(rebuilt)) == _whole(report)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import jsonschema
 import orjson
@@ -70,42 +71,59 @@ def _workload(result: WorkloadResult) -> dict[str, Any]:
 
 
 _FAILING = (Status.FAIL, Status.ERROR)
-# id of a finding's levels mapping -> its `levels` document and the tiers it is required for.
-# Findings of one rule share one mapping: one render pass works each out once.
-_LevelsMemo = dict[int, tuple[dict[str, str], tuple[str, ...]]]
 
 
-def finding_document(finding: Finding, memo: _LevelsMemo | None = None) -> dict[str, Any]:
-    """One finding's document. With `memo` (kept for one pass over findings that stay alive,
-    so ids are not reused), findings sharing a levels mapping share its `levels` document."""
-    levels = finding.levels
-    known = None if memo is None else memo.get(id(levels))
-    if known is None:
-        known = (
-            {tier.value: levels[tier].value for tier in TIERS},
-            tuple(tier.value for tier in TIERS if levels[tier] is Level.REQUIRED),
+@dataclass(frozen=True, slots=True)
+class _RuleParts:
+    """What the findings of one rule share: their `requirements`, `levels` and `remediation`
+    documents and the tiers a failing one blocks (Finding.blocks: those its rule requires)."""
+
+    requirements: Any
+    levels: Any
+    blocks: Any
+    remediation: Any
+
+    @classmethod
+    def of(cls, finding: Finding) -> _RuleParts:
+        levels = finding.levels
+        return cls(
+            requirements=list(finding.requirements),
+            levels={tier.value: levels[tier].value for tier in TIERS},
+            blocks=[tier.value for tier in TIERS if levels[tier] is Level.REQUIRED],
+            remediation=dict(finding.remediation),
         )
-        if memo is not None:
-            memo[id(levels)] = known
-    levels_doc, required_in = known
+
+
+# A rendering pass's shared parts, by the identity of the objects findings share (a scan's
+# findings of one rule share them; the findings stay alive during the pass, so ids are not
+# reused). Each value keeps the objects its key names.
+_PartsMemo = dict[tuple[int, int, int], tuple[_RuleParts, tuple[object, ...]]]
+
+
+def finding_document(finding: Finding) -> dict[str, Any]:
+    """One finding's document."""
+    return _finding_doc(finding, _RuleParts.of(finding))
+
+
+def _finding_doc(finding: Finding, parts: _RuleParts) -> dict[str, Any]:
+    # Enum `_value_` is `.value` without the descriptor call: this runs once per finding.
     return {
         "id": finding.id,
         "rule": finding.rule,
         "title": finding.title,
-        "requirements": list(finding.requirements),
-        "asset_class": finding.asset_class.value,
+        "requirements": parts.requirements,
+        "asset_class": finding.asset_class._value_,
         "workload": finding.workload,
-        "status": finding.status.value,
-        "severity": finding.severity.value,
-        "levels": levels_doc if memo is not None else dict(levels_doc),
-        "target_level": finding.target_level.value,
-        # the tiers a failing finding blocks: those its rule is required for (Finding.blocks)
-        "blocks": list(required_in) if finding.status in _FAILING else [],
+        "status": finding.status._value_,
+        "severity": finding.severity._value_,
+        "levels": parts.levels,
+        "target_level": finding.target_level._value_,
+        "blocks": parts.blocks if finding.status in _FAILING else [],
         "resources": list(finding.resources),
         "evidence": [e.as_dict() for e in finding.evidence],
         "message": finding.message,
         "notes": list(finding.notes),
-        "remediation": dict(finding.remediation),
+        "remediation": parts.remediation,
         "rationale": finding.rationale,
         "docs": finding.docs,
         "waiver": finding.waiver.as_dict() if finding.waiver else None,
@@ -113,11 +131,16 @@ def finding_document(finding: Finding, memo: _LevelsMemo | None = None) -> dict[
 
 
 def document(report: Report) -> dict[str, Any]:
-    return {**_frame(report), "findings": [finding_document(f) for f in report.findings]}
+    return {
+        **_frame(report),
+        "workloads": [_workload(w) for w in report.workloads],
+        "findings": [finding_document(f) for f in report.findings],
+    }
 
 
 def _frame(report: Report) -> dict[str, Any]:
-    """The document with `findings` left empty (it keeps its place among the keys)."""
+    """The document with `workloads` and `findings` left empty (they keep their places among
+    the keys)."""
     scan = report.scan
     return {
         "schema_version": SCHEMA_VERSION,
@@ -142,10 +165,10 @@ def _frame(report: Report) -> dict[str, Any]:
             "workloads": len(report.workloads),
             "ready_for_target": sum(1 for w in report.workloads if w.target.ready),
             "not_ready_for_target": sum(1 for w in report.workloads if not w.target.ready),
-            "findings": {s.value: report.count(s) for s in Status},
+            "findings": {s.value: report.counts[s] for s in Status},
             "exit_code": report.exit_code,
         },
-        "workloads": [_workload(w) for w in report.workloads],
+        "workloads": [],
         "findings": [],
         "waivers": [w.as_dict() for w in report.waivers],
     }
@@ -157,43 +180,89 @@ def render(report: Report) -> bytes:
     return b"".join(chunks(report))
 
 
-# Findings rendered per chunk: a 10,000-workload report is ~1 GB, written while it is rendered.
-CHUNK_FINDINGS = 2000
+# Items rendered per chunk: a 10,000-workload report is ~1 GB, written while it is rendered.
+# Small enough for a chunk's dictionaries to stay in the processor's cache until dumped.
+CHUNK_FINDINGS = 200
+CHUNK_WORKLOADS = 20
+
+_T = TypeVar("_T")
+_KEY = "items"
+_OPEN = b'{\n  "items": ['
+_CLOSE = b"\n  ]\n}"
 
 
 def chunks(report: Report) -> Iterator[Chunk]:
-    """render(report) in pieces, findings a chunk at a time: memory stays at one chunk's
-    dictionaries and bytes, and a writer can store each piece while the next is made."""
+    """render(report) in pieces, workloads and findings a few at a time: memory stays at one
+    chunk's dictionaries and bytes, and a writer can store each piece while the next is made."""
     with paused_gc():
         frame = _frame(report)
-        sentinel = f"auditor-findings-{uuid.uuid4().hex}"
-        frame["findings"] = sentinel
-        head, sep, tail = orjson.dumps(frame, option=orjson.OPT_INDENT_2).partition(
-            orjson.dumps(sentinel)
-        )
-        assert sep, "the findings placeholder is in the frame"
+        marker = f"auditor-{uuid.uuid4().hex}"
+        frame["workloads"] = marker + "-workloads"
+        frame["findings"] = marker + "-findings"
+        dumped = orjson.dumps(frame, option=orjson.OPT_INDENT_2)
         del frame
-    findings = report.findings
-    if not findings:
-        yield head + b"[]" + tail + b"\n"
+    head, sep, rest = dumped.partition(orjson.dumps(marker + "-workloads"))
+    middle, sep2, tail = rest.partition(orjson.dumps(marker + "-findings"))
+    assert sep and sep2, "the placeholders are in the frame"
+    yield head
+    yield from _array(report.workloads, _workload, CHUNK_WORKLOADS)
+    yield middle
+    memo: _PartsMemo = {}
+    yield from _array(
+        report.findings, lambda f: _finding_doc(f, _fragments(f, memo)), CHUNK_FINDINGS
+    )
+    yield tail + b"\n"
+
+
+def _array(items: Sequence[_T], document: Callable[[_T], Any], size: int) -> Iterator[Chunk]:
+    """The JSON array of the items' documents as it is written under a top-level key of the
+    indented report, `size` items at a time."""
+    if not items:
+        yield b"[]"
         return
-    yield head + b"["
-    memo: _LevelsMemo = {}
-    for start in range(0, len(findings), CHUNK_FINDINGS):
+    yield b"["
+    for start in range(0, len(items), size):
         with paused_gc():
-            docs = [finding_document(f, memo) for f in findings[start : start + CHUNK_FINDINGS]]
-            # Under a top-level key, as in the report, the findings come out indented as there.
-            dumped = orjson.dumps({"findings": docs}, option=orjson.OPT_INDENT_2)
+            docs = [document(item) for item in items[start : start + size]]
+            # Under a top-level key, as in the report, the items come out indented as there.
+            dumped = orjson.dumps({_KEY: docs}, option=orjson.OPT_INDENT_2)
             del docs
-        # dumped is _OPEN + the findings + _CLOSE; each chunk's are separated from the last's
+        # dumped is _OPEN + the items + _CLOSE; each chunk's are separated from the last's
         if start:
             yield b","
         yield memoryview(dumped)[len(_OPEN) : -len(_CLOSE)]  # not copied again
-    yield _CLOSE[:-2] + tail + b"\n"
+    yield _CLOSE[:-2]
 
 
-_OPEN = b'{\n  "findings": ['
-_CLOSE = b"\n  ]\n}"
+def _fragments(finding: Finding, memo: _PartsMemo) -> _RuleParts:
+    """The finding's rule parts already written as JSON at their place in the report, once per
+    rule: orjson copies them in instead of encoding the same texts for every finding."""
+    shared = (finding.levels, finding.remediation, finding.requirements)
+    key = (id(shared[0]), id(shared[1]), id(shared[2]))
+    known = memo.get(key)
+    if known is None:
+        plain = _RuleParts.of(finding)
+        known = memo[key] = (
+            _RuleParts(
+                requirements=_fragment(plain.requirements),
+                levels=_fragment(plain.levels),
+                blocks=_fragment(plain.blocks),
+                remediation=_fragment(plain.remediation),
+            ),
+            shared,
+        )
+    return known[0]
+
+
+_FIELD_OPEN = b'{\n  "items": [\n    {\n      "field": '
+_FIELD_CLOSE = b"\n    }\n  ]\n}"
+
+
+def _fragment(value: Any) -> orjson.Fragment:
+    """`value` as it is written as a field of a finding in the indented report."""
+    dumped = orjson.dumps({_KEY: [{"field": value}]}, option=orjson.OPT_INDENT_2)
+    assert dumped.startswith(_FIELD_OPEN) and dumped.endswith(_FIELD_CLOSE)
+    return orjson.Fragment(dumped[len(_FIELD_OPEN) : -len(_FIELD_CLOSE)])
 
 
 @cache
