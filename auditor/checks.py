@@ -24,6 +24,7 @@ from auditor.estate import (
     norm_id,
     usages_path,
 )
+from auditor.frozen import quick_init
 from auditor.model import Evidence
 from auditor.workloads import Workload
 
@@ -41,7 +42,8 @@ class Context:
     as_of: dt.date
 
 
-@dataclass(frozen=True)
+@quick_init
+@dataclass(frozen=True, slots=True)
 class Outcome:
     """What a check saw. The engine turns it into a status: failures make `fail`; otherwise
     anything missing makes `error`; `manual` and `inapplicable` are the check's to say."""

@@ -11,6 +11,7 @@ from functools import lru_cache
 from typing import Any, Final
 from urllib.parse import urlsplit
 
+from auditor.frozen import quick_init
 from auditor.snapshot import Snapshot, paused_gc
 
 WORKSPACE: Final = "microsoft.machinelearningservices/workspaces"
@@ -116,7 +117,8 @@ def scope_ancestors(resource_id: str) -> tuple[str, ...]:
     return tuple(found)
 
 
-@dataclass(frozen=True)
+@quick_init
+@dataclass(frozen=True, slots=True)
 class Resource:
     """One Resource Graph row, with its normalised id, type and region."""
 
@@ -142,7 +144,8 @@ class Resource:
         return {str(k).lower(): str(v) for k, v in tags.items()}
 
 
-@dataclass(frozen=True)
+@quick_init
+@dataclass(frozen=True, slots=True)
 class ArmRead:
     """One recorded ARM GET."""
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from auditor.frozen import quick_init
+
 
 class Tier(StrEnum):
     HOT_HOT = "hot/hot"
@@ -78,7 +80,8 @@ _SEVERITY_WEIGHT = {"critical": 10, "high": 5, "medium": 3, "low": 1, "info": 0}
 _SEVERITY_RANK = {"critical": 4, "high": 3, "medium": 2, "low": 1, "info": 0}
 
 
-@dataclass(frozen=True)
+@quick_init
+@dataclass(frozen=True, slots=True)
 class Evidence:
     """One observed value: which resource, which property path, what it was, what was expected."""
 
@@ -121,7 +124,8 @@ class WaiverMark:
         }
 
 
-@dataclass(frozen=True)
+@quick_init
+@dataclass(frozen=True, slots=True)
 class Finding:
     """The verdict of one rule on one workload."""
 

@@ -16,6 +16,7 @@ from auditor.estate import (
     norm_id,
     norm_region,
 )
+from auditor.frozen import quick_init
 from auditor.model import Finding, Status
 from auditor.workloads import Workload
 
@@ -54,7 +55,8 @@ ORDER: tuple[NodeKind, ...] = tuple(NodeKind)
 _FAILING = (Status.FAIL, Status.ERROR)
 
 
-@dataclass(frozen=True)
+@quick_init
+@dataclass(frozen=True, slots=True)
 class Node:
     """A workspace or a resource of the workload. `present` is false when a workspace points
     at it but the snapshot does not hold it; `region` is None when unknown."""
@@ -79,7 +81,8 @@ class Node:
         }
 
 
-@dataclass(frozen=True)
+@quick_init
+@dataclass(frozen=True, slots=True)
 class Edge:
     id: str
     source: str
@@ -90,7 +93,8 @@ class Edge:
         return {"id": self.id, "from": self.source, "to": self.target, "kind": self.kind.value}
 
 
-@dataclass(frozen=True)
+@quick_init
+@dataclass(frozen=True, slots=True)
 class Mark:
     """A node or edge that failing findings point at: their rules, ids and worst status."""
 
