@@ -234,6 +234,8 @@ def _unique(evidence: list[Evidence]) -> tuple[Evidence, ...]:
     when their JSON is the same: for the usual strings, integers, booleans and nulls the
     values and their types say so directly (True == 1 in Python, not in JSON); anything else
     is compared by its JSON."""
+    if len(evidence) < 2:
+        return tuple(evidence)
     seen: set[object] = set()
     kept = []
     for item in evidence:

@@ -73,10 +73,19 @@ def norm_region(value: str) -> str:
     return value.replace(" ", "").lower()
 
 
+# A dotted path's steps, split once: the checks read the same few dozen paths a million times.
+_STEPS: dict[str, tuple[str, ...]] = {}
+
+
 def get_path(document: Any, path: str) -> Any:
     """Follow a dotted path through nested mappings; MISSING where any step is absent."""
+    steps = _STEPS.get(path)
+    if steps is None:
+        steps = tuple(path.split("."))
+        if len(_STEPS) < 4096:  # paths are constants in the code; bound it all the same
+            _STEPS[path] = steps
     current = document
-    for part in path.split("."):
+    for part in steps:
         # A JSON object is a dict: test that first, the Mapping ABC check is slow.
         if not (type(current) is dict or isinstance(current, Mapping)) or part not in current:
             return MISSING

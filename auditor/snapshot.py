@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import orjson
 
 from auditor.atomic import write_atomic
 from auditor.errors import SnapshotError
@@ -188,8 +189,14 @@ def paused_gc() -> Iterator[None]:
 
 
 def _parse(raw: bytes) -> Any:
+    """orjson reads a large snapshot a quarter faster; what it refuses (NaN, integers beyond
+    64 bits, lone surrogates, bad UTF-8, bad JSON) goes to the standard library, which reads
+    the rest exactly as before and words the errors as before."""
     with paused_gc():
-        return json.loads(raw)
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            return json.loads(raw)
 
 
 def dump(snapshot: Mapping[str, Any], path: Path | str) -> None:

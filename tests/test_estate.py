@@ -117,3 +117,23 @@ def test_arm_lookups_say_why_they_failed():
     assert not found.ok and "HTTP 403 AuthorizationFailed: denied" in found.problem
     absent = estate.quota("s1", "westus")
     assert not absent.ok and "not recorded in the snapshot" in absent.problem
+
+
+def test_a_snapshot_reads_as_the_standard_library_reads_it(tmp_path):
+    """The fast parser hands what it refuses to the standard library: a snapshot holding
+    NaN, a 100-bit integer and a lone surrogate (json.loads accepts all three) loads with
+    the same values as before."""
+    text = (
+        '{"format": "auditor.snapshot", "version": 1, "collected_at": "2026-11-26T00:00:00Z",'
+        ' "cloud": "AzureCloud", "scope": {"subscriptions": [], "management_groups": []},'
+        ' "resources": [{"id": "/subscriptions/s/x", "name": "x\\ud800", "type": "t",'
+        ' "properties": {"ratio": NaN, "big": 1267650600228229401496703205376}}],'
+        ' "arm": [], "errors": []}'
+    )
+    path = tmp_path / "odd.json"
+    path.write_text(text)
+    loaded = snapshot.load(path).resources[0]
+    expected = json.loads(text)["resources"][0]
+    assert loaded["name"] == expected["name"] == "x\ud800"
+    assert loaded["properties"]["big"] == 2**100
+    assert loaded["properties"]["ratio"] != loaded["properties"]["ratio"]  # NaN
