@@ -10,10 +10,10 @@ that tier is `fail` or `error`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from auditor.model import TIERS, Finding, Level, Status, Tier
+from auditor.model import TIERS, Finding, Level, Severity, Status, Tier
 
 COUNTED = (Level.REQUIRED, Level.RECOMMENDED, Level.MANUAL)
 NOT_COUNTED = (Status.NOT_APPLICABLE, Status.SUPPRESSED)
@@ -26,30 +26,38 @@ class TierResult:
     blocking: tuple[Finding, ...]
 
 
-def _score(findings: Iterable[Finding], level_of: Callable[[Finding], Level]) -> TierResult:
+# Looked up once per finding and tier: a dictionary, not the enum properties' descriptors.
+_WEIGHT = {severity: severity.weight for severity in Severity}
+_FAILING = (Status.FAIL, Status.ERROR)
+
+
+def _score(findings: Iterable[Finding], tier: Tier | None) -> TierResult:
+    """At `tier`, or at each finding's own target level when `tier` is None."""
     earned = total = 0
     blocking = []
     for finding in findings:
-        level = level_of(finding)
-        if level not in COUNTED or finding.status in NOT_COUNTED:
+        level = finding.target_level if tier is None else finding.levels[tier]
+        status = finding.status
+        if level not in COUNTED or status in NOT_COUNTED:
             continue
-        weight = finding.severity.weight * (2 if level is Level.REQUIRED else 1)
+        required = level is Level.REQUIRED
+        weight = _WEIGHT[finding.severity] * (2 if required else 1)
         total += weight
-        if finding.status is Status.PASS:
+        if status is Status.PASS:
             earned += weight
-        if level is Level.REQUIRED and finding.status in (Status.FAIL, Status.ERROR):
+        elif required and status in _FAILING:
             blocking.append(finding)
     score = 100 if total == 0 else (100 * earned) // total
     return TierResult(score=score, ready=not blocking, blocking=tuple(blocking))
 
 
 def score_tier(findings: Iterable[Finding], tier: Tier) -> TierResult:
-    return _score(findings, lambda f: f.levels[tier])
+    return _score(findings, tier)
 
 
 def score_target(findings: Iterable[Finding]) -> TierResult:
     """Judged at each finding's own target (asset classes may aim at different tiers)."""
-    return _score(findings, lambda f: f.target_level)
+    return _score(findings, None)
 
 
 def ladder(findings: list[Finding]) -> dict[Tier, TierResult]:

@@ -318,19 +318,19 @@ def marks(nodes: Sequence[Node], edges: Iterable[Edge], findings: Iterable[Findi
     them when it names both. The same rule for every rule: no rule is special-cased."""
     by_id = {norm_id(n.id): n for n in nodes}
     edge_list = list(edges)
+    ends = [(edge.id, norm_id(edge.source), norm_id(edge.target)) for edge in edge_list]
     hits: dict[tuple[str, str], list[Finding]] = {}
     for finding in findings:
         if finding.status not in _FAILING:
             continue
-        named = [by_id[i] for i in sorted(_named(finding)) if i in by_id]
-        deps = {norm_id(n.id) for n in named if n.kind is not NodeKind.WORKSPACE}
-        chosen = deps or {norm_id(n.id) for n in named}
+        named = [i for i in sorted(_named(finding)) if i in by_id]
+        deps = {i for i in named if by_id[i].kind is not NodeKind.WORKSPACE}
+        chosen = deps or set(named)
         for key in chosen:
             hits.setdefault(("node", by_id[key].id), []).append(finding)
-        for edge in edge_list:
-            source, target = norm_id(edge.source), norm_id(edge.target)
+        for ref, source, target in ends:
             if (target in deps) if deps else (source in chosen and target in chosen):
-                hits.setdefault(("edge", edge.id), []).append(finding)
+                hits.setdefault(("edge", ref), []).append(finding)
     order = {("node", n.id): i for i, n in enumerate(nodes)}
     order.update({("edge", e.id): len(order) + i for i, e in enumerate(edge_list)})
     return [
