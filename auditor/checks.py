@@ -179,8 +179,8 @@ class Look:
         return Outcome(
             summary=summary,
             failures=tuple(self.failures),
-            missing=tuple(dict.fromkeys(self.missing)),
-            notes=tuple(dict.fromkeys(self.notes)),
+            missing=tuple(dict.fromkeys(self.missing)) if self.missing else (),
+            notes=tuple(dict.fromkeys(self.notes)) if self.notes else (),
             resources=tuple(self.resources),
             evidence=_unique(self.evidence),
             **flags,

@@ -185,6 +185,8 @@ def apply_waivers(
 ) -> tuple[list[Finding], tuple[WaiverResult, ...]]:
     """Suppress the failing findings an unexpired waiver matches; say which waivers expired
     (the finding keeps its status) and which match no failing finding (stale)."""
+    if not waivers:
+        return list(findings), ()
     matched: list[list[str]] = [[] for _ in waivers]
     others: list[set[str]] = [set() for _ in waivers]
     out: list[Finding] = []

@@ -72,10 +72,10 @@ class Node:
     def as_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
-            "kind": self.kind.value,
+            "kind": self.kind._value_,
             "name": self.name,
             "region": self.region,
-            "role": self.role.value,
+            "role": self.role._value_,
             "present": self.present,
             "detail": dict(self.detail),
         }
@@ -90,7 +90,7 @@ class Edge:
     kind: EdgeKind
 
     def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "from": self.source, "to": self.target, "kind": self.kind.value}
+        return {"id": self.id, "from": self.source, "to": self.target, "kind": self.kind._value_}
 
 
 @quick_init
@@ -110,7 +110,7 @@ class Mark:
             "id": self.id,
             "rules": list(self.rules),
             "findings": list(self.findings),
-            "status": self.status.value,
+            "status": self.status._value_,
         }
 
 
@@ -206,9 +206,15 @@ class _Builder:
         )
 
     def resource(
-        self, kind: NodeKind, rid: str, role: Role, detail: Mapping[str, Any] | None = None
+        self,
+        kind: NodeKind,
+        rid: str,
+        role: Role,
+        detail: Mapping[str, Any] | None = None,
+        found: Resource | None = None,
     ) -> Node:
-        found = self.estate.get(rid)
+        """The node of resource `rid` (`found`: the estate's resource, when already looked up)."""
+        found = found or self.estate.get(rid)
         return Node(
             id=found.raw_id if found else rid,
             kind=kind,
@@ -219,31 +225,34 @@ class _Builder:
             detail=detail or {},
         )
 
-    def holder(self, workspace: Resource, path: str) -> Resource:
-        """Where a workspace's link is read: the workspace, or for a project workspace that
-        lacks it, its hub (a project uses its hub's storage, Key Vault, registry, ...)."""
-        if _text(workspace.get(path)) is not None or not _is_project(workspace):
-            return workspace
+    def link_target(self, workspace: Resource, path: str) -> str | None:
+        """A workspace's link: its own, or for a project workspace that lacks it, its hub's (a
+        project uses its hub's storage, Key Vault, registry, ...)."""
+        own = _text(workspace.get(path))
+        if own is not None or not _is_project(workspace):
+            return own
         hub = _text(workspace.get("properties.hubResourceId"))
         found = self.estate.get(hub) if hub else None
-        return found or workspace
+        return None if found is None else _text(found.get(path))
 
     def workspace(self, rid: str, role: Role) -> Resource | None:
         found = self.estate.get(rid)
         hub = _text(found.get("properties.hubResourceId")) if found else None
         kind_of = _text(found.row.get("kind")) if found else None
-        node = self.add(self.resource(NodeKind.WORKSPACE, rid, role, {"kind": kind_of, "hub": hub}))
+        node = self.add(
+            self.resource(NodeKind.WORKSPACE, rid, role, {"kind": kind_of, "hub": hub}, found)
+        )
         if found is None:
             return None
         for kind, path in LINKS:
-            target = _text(self.holder(found, path).get(path))
+            target = self.link_target(found, path)
             if target is None:
                 continue
             linked = self.estate.get(target)
             detail: dict[str, Any] = {}
-            if kind in (NodeKind.STORAGE, NodeKind.REGISTRY):
+            if kind is NodeKind.STORAGE or kind is NodeKind.REGISTRY:
                 detail["sku"] = _text(linked.get("sku.name")) if linked else None
-            dep = self.add(self.resource(kind, target, role, detail))
+            dep = self.add(self.resource(kind, target, role, detail, linked))
             self.link(node.id, dep.id, EdgeKind.USES)
         computes = self.estate.computes(found)
         for row in computes.value if computes.ok else ():
