@@ -15,8 +15,11 @@ Chunk = bytes | memoryview
 # A streamed write syncs what it has written every SYNC_EVERY bytes, so the disk works while
 # the rest is being produced instead of all at once at the end.
 SYNC_EVERY = 64 << 20
-# Chunks produced but not yet written, at most: bounds the memory a slow disk can hold up.
-QUEUE_CHUNKS = 8
+# Chunks produced but not yet written, at most: bounds the memory a slow disk can hold up
+# (the JSON report's chunks are a few hundred kilobytes each).
+QUEUE_CHUNKS = 256
+# Chunks written by one system call at most (below every platform's IOV_MAX).
+WRITEV_CHUNKS = 512
 
 
 def write_atomic(path: Path | str, payload: bytes | Iterable[Chunk]) -> None:
@@ -52,20 +55,31 @@ def _write_streamed(fd: int, chunks: Iterable[Chunk]) -> None:
     stop = threading.Event()
 
     def writer() -> None:
+        # Each time this thread gets the interpreter it takes every chunk waiting and writes
+        # them in one system call (the interpreter is released while it runs): one chunk per
+        # turn would leave it waiting for the producer to yield after each, and the producer
+        # blocked on a full queue, so the two would take turns instead of working at once.
         unsynced = 0
+        done = False
         try:
-            while (item := pending.get()) is not None:
-                view = memoryview(item)
-                while view:
-                    view = view[os.write(fd, view) :]
-                unsynced += len(item)
+            while not done:
+                batch = [pending.get()]
+                while len(batch) < WRITEV_CHUNKS:
+                    try:
+                        batch.append(pending.get_nowait())
+                    except queue.Empty:
+                        break
+                if batch[-1] is None:
+                    batch.pop()
+                    done = True
+                unsynced += _write_all(fd, [memoryview(c) for c in batch if c is not None])
                 if unsynced >= SYNC_EVERY:
                     _datasync(fd)
                     unsynced = 0
         except BaseException as exc:  # handed over to the producing thread
             failure.append(exc)
             stop.set()
-            while pending.get() is not None:  # let the producer finish putting
+            while not done and pending.get() is not None:  # let the producer finish putting
                 pass
 
     thread = threading.Thread(target=writer, name="auditor-write", daemon=True)
@@ -81,3 +95,16 @@ def _write_streamed(fd: int, chunks: Iterable[Chunk]) -> None:
         thread.join()
     if failure:
         raise failure[0]
+
+
+def _write_all(fd: int, views: list[memoryview]) -> int:
+    """Write the views in order, resuming after partial writes; the bytes written."""
+    total = sum(len(v) for v in views)
+    while views:
+        written = os.writev(fd, views) if hasattr(os, "writev") else os.write(fd, views[0])
+        while views and written >= len(views[0]):
+            written -= len(views[0])
+            views.pop(0)
+        if views and written:
+            views[0] = views[0][written:]
+    return total

@@ -21,6 +21,7 @@ from auditor.estate import (
     Lookup,
     Resource,
     family_key,
+    get_path,
     norm_id,
     usages_path,
 )
@@ -105,13 +106,17 @@ class Look:
 
     def prop(self, resource: Resource, path: str, *, null_ok: bool = False) -> Any:
         """A property of a resource, recorded as evidence; absent (or null) is missing data."""
-        self.seen(resource)
-        value = resource.get(path)
-        self.observe(resource.raw_id, path, None if value is MISSING else value)
-        if value is MISSING or (value is None and not null_ok):
-            self.missing.append(f"{resource.raw_id} has no '{path}'")
-            return None
-        return value
+        raw_id = resource.raw_id  # seen() and observe() written out: the checks' commonest call
+        self.resources.setdefault(raw_id, None)
+        value = get_path(resource.row, path)
+        if value is MISSING:
+            self.evidence.append(Evidence(raw_id, path, None))
+        else:
+            self.evidence.append(Evidence(raw_id, path, value))
+            if value is not None or null_ok:
+                return value
+        self.missing.append(f"{raw_id} has no '{path}'")
+        return None
 
     def prop_id(self, resource: Resource, path: str, *, null_ok: bool = False) -> str | None:
         value = self.prop(resource, path, null_ok=null_ok)
@@ -162,8 +167,9 @@ class Look:
         return found.value
 
     def location(self, resource: Resource) -> str | None:
-        self.seen(resource)
-        self.observe(resource.raw_id, "location", resource.row.get("location"))
+        raw_id = resource.raw_id
+        self.resources.setdefault(raw_id, None)
+        self.evidence.append(Evidence(raw_id, "location", resource.row.get("location")))
         if not resource.location:
             self.missing.append(f"{resource.raw_id} has no 'location'")
             return None

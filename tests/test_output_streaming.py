@@ -101,23 +101,40 @@ def test_a_failing_producer_leaves_the_old_file_and_no_temporary(tmp_path):
     assert _listing(tmp_path) == ["report.json"]
 
 
+def test_partial_writes_are_resumed_where_they_stopped(tmp_path, monkeypatch):
+    """A write may take fewer bytes than it was given (a pipe, a signal): the rest follows."""
+    real_writev = os.writev
+    calls = []
+
+    def a_few_bytes_at_a_time(fd: int, buffers: list[memoryview]) -> int:
+        calls.append(len(buffers))
+        return real_writev(fd, [bytes(b"".join(buffers)[:7])])
+
+    monkeypatch.setattr(atomic.os, "writev", a_few_bytes_at_a_time)
+    target = tmp_path / "report.json"
+    chunks = [bytes([65 + i % 26]) * (i % 13 + 1) for i in range(100)]
+    atomic.write_atomic(target, iter(chunks))
+    assert target.read_bytes() == b"".join(chunks)
+    assert len(calls) >= sum(map(len, chunks)) / 7
+
+
 def test_a_failing_disk_stops_the_producer_and_leaves_the_old_file(tmp_path, monkeypatch):
     target = tmp_path / "report.json"
     target.write_bytes(b"the previous report")
     produced = []
-    real_write = os.write
+    real_writev = os.writev
 
-    def full_disk(fd: int, data: bytes) -> int:
+    def full_disk(fd: int, buffers: list[memoryview]) -> int:
         if len(produced) > 3:
             raise OSError(28, "No space left on device")
-        return real_write(fd, data)
+        return real_writev(fd, buffers)
 
     def chunks() -> Iterator[bytes]:
         for i in range(10_000):
             produced.append(i)
             yield b"x" * 1000
 
-    monkeypatch.setattr(atomic.os, "write", full_disk)
+    monkeypatch.setattr(atomic.os, "writev", full_disk)
     with pytest.raises(OSError, match="No space left"):
         atomic.write_atomic(target, chunks())
     assert len(produced) < 10_000  # the producer stopped early
