@@ -555,13 +555,19 @@ class Estate:
 
     def computes(self, workspace: Resource) -> Lookup:
         """The workspace's computes: the recorded ARM list, or Resource Graph rows of computes
-        when a snapshot carries them instead (Resource Graph does not index computes today)."""
-        path = computes_path(workspace.raw_id)
-        if self.arm(path) is None:
-            rows = self.children_of(workspace.id, COMPUTE)
-            if rows:
-                return Lookup([dict(r.row) for r in rows])
-        return self.arm_list(path, f"the computes of {workspace.name}")
+        when a snapshot carries them instead (Resource Graph does not index computes today).
+        Worked out once per workspace: several rules and the topology read them."""
+
+        def build() -> Lookup:
+            path = computes_path(workspace.raw_id)
+            if self.arm(path) is None:
+                rows = self.children_of(workspace.id, COMPUTE)
+                if rows:
+                    return Lookup([dict(r.row) for r in rows])
+            return self.arm_list(path, f"the computes of {workspace.name}")
+
+        result: Lookup = self._memo(("computes", workspace.id, workspace.raw_id), build)
+        return result
 
     def quota(self, subscription: str, region: str) -> Lookup:
         def build() -> Lookup:

@@ -201,9 +201,9 @@ class _Builder:
         return known
 
     def link(self, source: str, target: str, kind: EdgeKind) -> None:
-        self.edges.setdefault(
-            edge_id(source, target), Edge(edge_id(source, target), source, target, kind)
-        )
+        ref = edge_id(source, target)
+        if ref not in self.edges:
+            self.edges[ref] = Edge(ref, source, target, kind)
 
     def resource(
         self,
@@ -346,9 +346,9 @@ def marks(nodes: Sequence[Node], edges: Iterable[Edge], findings: Iterable[Findi
         Mark(
             type=kind,
             id=ref,
-            rules=tuple(dict.fromkeys(f.rule for f in found)),
-            findings=tuple(f.id for f in found),
-            status=Status.FAIL if any(f.status is Status.FAIL for f in found) else Status.ERROR,
+            rules=tuple(dict.fromkeys([f.rule for f in found])),
+            findings=tuple([f.id for f in found]),
+            status=Status.FAIL if Status.FAIL in [f.status for f in found] else Status.ERROR,
         )
         for (kind, ref), found in sorted(hits.items(), key=lambda item: order[item[0]])
     ]
