@@ -499,7 +499,8 @@ def app_insights_per_region(ctx: Context, _: NoParams) -> Outcome:
 # -- training ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@quick_init
+@dataclass(frozen=True, slots=True)
 class Cluster:
     name: str
     raw_id: str
@@ -679,7 +680,8 @@ def model_key(reference: str) -> str:
     return ref.lower()
 
 
-@dataclass(frozen=True)
+@quick_init
+@dataclass(frozen=True, slots=True)
 class Served:
     endpoint: Resource
     models: dict[str, int]

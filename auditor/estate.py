@@ -213,7 +213,8 @@ class Location:
     paired: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@quick_init
+@dataclass(frozen=True, slots=True)
 class Lookup:
     """The answer to a lookup the rules make: a value, or why it is not known."""
 
@@ -225,7 +226,8 @@ class Lookup:
         return self.problem is None
 
 
-@dataclass(frozen=True)
+@quick_init
+@dataclass(frozen=True, slots=True)
 class RoleAssignment:
     """One row of the authorizationresources table: who has which role at which scope."""
 
@@ -236,7 +238,8 @@ class RoleAssignment:
     role: str  # lower-cased role definition GUID (the last segment of roleDefinitionId)
 
 
-@dataclass(frozen=True)
+@quick_init
+@dataclass(frozen=True, slots=True)
 class PrivateLink:
     """A private endpoint's connection to a resource, and the connection's state."""
 
@@ -452,7 +455,12 @@ class Estate:
         key = "subscriptions"
         if key not in self._cache:
             subs = {str(s).lower() for s in self.snapshot.scope.get("subscriptions", [])}
-            subs.update(r.subscription for r in self.resources.values())
+            # the subscription of every resource (its normalised id's third segment), "" for
+            # one outside a subscription: Resource.subscription, without a call per resource
+            subs.update(
+                rid.split("/", 3)[2] if rid.startswith("/subscriptions/") else ""
+                for rid in self.resources
+            )
             self._cache[key] = frozenset(subs)
         result: frozenset[str] = self._cache[key]
         return result

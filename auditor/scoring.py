@@ -13,13 +13,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from auditor.frozen import quick_init
 from auditor.model import TIERS, Finding, Level, Severity, Status, Tier
 
 COUNTED = (Level.REQUIRED, Level.RECOMMENDED, Level.MANUAL)
 NOT_COUNTED = (Status.NOT_APPLICABLE, Status.SUPPRESSED)
 
 
-@dataclass(frozen=True)
+@quick_init
+@dataclass(frozen=True, slots=True)
 class TierResult:
     score: int
     ready: bool
