@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -30,12 +31,24 @@ class WorkloadResult:
     tiers: dict[Tier, TierResult]
     target: TierResult
     findings: tuple[Finding, ...]
-    # Where the workload lives and which links fail (None in a report saved before it existed).
-    topology: Topology | None = None
+    # Where the workload lives and which links fail: the topology, or the function that works
+    # it out when it is first asked for (a scan leaves it to the report's rendering, which works
+    # it out while the disk writes the findings); None in a report saved before it existed.
+    topology_source: Topology | Callable[[], Topology] | None = field(
+        default=None, compare=False, repr=False
+    )
 
     @property
     def name(self) -> str:
         return self.workload.name
+
+    @property
+    def topology(self) -> Topology | None:
+        source = self.topology_source
+        if callable(source):
+            source = source()
+            object.__setattr__(self, "topology_source", source)  # worked out once
+        return source
 
 
 @dataclass(frozen=True)

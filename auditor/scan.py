@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from auditor import __version__
@@ -91,7 +92,7 @@ def run(
                 tiers=ladder(mine),
                 target=score_target(mine),
                 findings=tuple(mine),
-                topology=topology(estate, workload, mine),
+                topology_source=partial(topology, estate, workload, mine),
             )
         )
     results.sort(key=lambda r: r.name)

@@ -167,3 +167,15 @@ def test_topology_is_pure_and_deterministic() -> None:
     again = topology(estate, result.workload, result.findings)
     assert again == result.topology
     assert Topology.from_dict(again.as_dict()) == again
+
+
+def test_a_scan_works_out_each_topology_once_when_it_is_first_asked_for() -> None:
+    """A scan leaves topologies to the outputs that show them (a terminal summary does not):
+    the same topology, made on first use and kept."""
+    result = _workload(_scan(), "recsys")
+    assert callable(result.topology_source)
+    first = result.topology
+    assert first is not None and not callable(result.topology_source)
+    assert result.topology is first
+    estate = build(snapshot.load(demo.snapshot_path()))
+    assert first == topology(estate, result.workload, result.findings)

@@ -192,8 +192,10 @@ _CLOSE = b"\n  ]\n}"
 
 
 def chunks(report: Report) -> Iterator[Chunk]:
-    """render(report) in pieces, workloads and findings a few at a time: memory stays at one
-    chunk's dictionaries and bytes, and a writer can store each piece while the next is made."""
+    """render(report) in pieces, findings and workloads a few at a time: memory stays at one
+    chunk's dictionaries and bytes, and a writer can store each piece while the next is made.
+    The workloads come last: a scan leaves their topologies to be worked out here, which
+    happens while the writer is still busy with the findings (most of the bytes)."""
     with paused_gc():
         frame = _frame(report)
         marker = f"auditor-{uuid.uuid4().hex}"
@@ -205,7 +207,8 @@ def chunks(report: Report) -> Iterator[Chunk]:
     middle, sep2, tail = rest.partition(orjson.dumps(marker + "-findings"))
     assert sep and sep2, "the placeholders are in the frame"
     yield head
-    yield from _array(report.workloads, _workload, CHUNK_WORKLOADS)
+    with paused_gc():
+        yield from _array(report.workloads, _workload, CHUNK_WORKLOADS)
     yield middle
     memo: _PartsMemo = {}
     yield from _array(
@@ -421,7 +424,7 @@ def _workload_result(
         tiers=tiers,
         target=target,
         findings=tuple(mine),
-        topology=Topology.from_dict(doc["topology"]) if "topology" in doc else None,
+        topology_source=Topology.from_dict(doc["topology"]) if "topology" in doc else None,
     )
 
 
