@@ -7,7 +7,7 @@ import json
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
@@ -47,9 +47,18 @@ def _tier(result: TierResult) -> dict[str, Any]:
     }
 
 
-def _workload(result: WorkloadResult) -> dict[str, Any]:
+def _workload(result: WorkloadResult, *, for_orjson: bool = False) -> dict[str, Any]:
+    """A workload's document; `for_orjson` leaves the topology's nodes and marks as the
+    dataclasses they are, which orjson writes as their fields (what their as_dict says)."""
     wl = result.workload
-    topology = {} if result.topology is None else {"topology": result.topology.as_dict()}
+    topo = result.topology
+    topology: dict[str, Any] = {}
+    if topo is not None:
+        topology["topology"] = (
+            {"nodes": topo.nodes, "edges": [e.as_dict() for e in topo.edges], "marks": topo.marks}
+            if for_orjson
+            else topo.as_dict()
+        )
     return {
         "name": wl.name,
         "source": wl.source,
@@ -208,7 +217,7 @@ def chunks(report: Report) -> Iterator[Chunk]:
     assert sep and sep2, "the placeholders are in the frame"
     yield head
     with paused_gc():
-        yield from _array(report.workloads, _workload, CHUNK_WORKLOADS)
+        yield from _array(report.workloads, partial(_workload, for_orjson=True), CHUNK_WORKLOADS)
     yield middle
     memo: _PartsMemo = {}
     yield from _array(
