@@ -32,8 +32,8 @@ class WorkloadResult:
     target: TierResult
     findings: tuple[Finding, ...]
     # Where the workload lives and which links fail: the topology, or the function that works
-    # it out when it is first asked for (a scan leaves it to the report's rendering, which works
-    # it out while the disk writes the findings); None in a report saved before it existed.
+    # it out when it is first asked for (a scan leaves it to the outputs that show it: the JSON
+    # and HTML reports, not the terminal summary); None in a report saved before it existed.
     topology_source: Topology | Callable[[], Topology] | None = field(
         default=None, compare=False, repr=False
     )

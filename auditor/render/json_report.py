@@ -203,8 +203,8 @@ _CLOSE = b"\n  ]\n}"
 def chunks(report: Report) -> Iterator[Chunk]:
     """render(report) in pieces, findings and workloads a few at a time: memory stays at one
     chunk's dictionaries and bytes, and a writer can store each piece while the next is made.
-    The workloads come last: a scan leaves their topologies to be worked out here, which
-    happens while the writer is still busy with the findings (most of the bytes)."""
+    A scan leaves the workloads' topologies to be worked out when first asked for: here, while
+    the writer stores the chunks before."""
     with paused_gc():
         frame = _frame(report)
         marker = f"auditor-{uuid.uuid4().hex}"
@@ -216,6 +216,8 @@ def chunks(report: Report) -> Iterator[Chunk]:
     middle, sep2, tail = rest.partition(orjson.dumps(marker + "-findings"))
     assert sep and sep2, "the placeholders are in the frame"
     yield head
+    # The topologies made here live as long as the report: kept out of the collector's way
+    # as a whole (paused_gc freezes what it made), not walked by collections in between.
     with paused_gc():
         yield from _array(report.workloads, partial(_workload, for_orjson=True), CHUNK_WORKLOADS)
     yield middle
