@@ -455,12 +455,7 @@ class Estate:
         key = "subscriptions"
         if key not in self._cache:
             subs = {str(s).lower() for s in self.snapshot.scope.get("subscriptions", [])}
-            # the subscription of every resource (its normalised id's third segment), "" for
-            # one outside a subscription: Resource.subscription, without a call per resource
-            subs.update(
-                rid.split("/", 3)[2] if rid.startswith("/subscriptions/") else ""
-                for rid in self.resources
-            )
+            subs.update(subscription_of(rid) or "" for rid in self.resources)  # normalised ids
             self._cache[key] = frozenset(subs)
         result: frozenset[str] = self._cache[key]
         return result
