@@ -402,14 +402,21 @@ class SnapshotBuilder:
         """Record GET {workspace}/computes: (name, vm size, max nodes, priority) per cluster,
         and (name, cluster resource id) per attached Kubernetes compute."""
         value: list[dict[str, Any]] = []
+
+        def compute(name: str, properties: dict[str, Any]) -> dict[str, Any]:
+            return {
+                "id": f"{workspace}/computes/{name}",
+                "name": name,
+                "type": "Microsoft.MachineLearningServices/workspaces/computes",
+                "location": region,
+                "properties": properties,
+            }
+
         for name, size, max_nodes, priority in clusters:
             value.append(
-                {
-                    "id": f"{workspace}/computes/{name}",
-                    "name": name,
-                    "type": "Microsoft.MachineLearningServices/workspaces/computes",
-                    "location": region,
-                    "properties": {
+                compute(
+                    name,
+                    {
                         "computeType": "AmlCompute",
                         "computeLocation": region,
                         "provisioningState": "Succeeded",
@@ -432,17 +439,14 @@ class SnapshotBuilder:
                             "enableNodePublicIp": False,
                         },
                     },
-                }
+                )
             )
         for name, cluster in attached:
             # the shape of Compute/get/KubernetesCompute.json (2025-09-01)
             value.append(
-                {
-                    "id": f"{workspace}/computes/{name}",
-                    "name": name,
-                    "type": "Microsoft.MachineLearningServices/workspaces/computes",
-                    "location": region,
-                    "properties": {
+                compute(
+                    name,
+                    {
                         "createdOn": "2026-01-15T10:00:00.0000000+00:00",
                         "modifiedOn": "2026-01-15T10:00:00.0000000+00:00",
                         "description": "attached AKS cluster for inference",
@@ -456,7 +460,7 @@ class SnapshotBuilder:
                             "defaultInstanceType": "defaultinstancetype",
                         },
                     },
-                }
+                )
             )
         self.read(computes_path(workspace), API_ML, {"value": value})
 
