@@ -330,6 +330,15 @@ def test_a_report_saved_without_topology_still_renders(demo_report: Report) -> N
     assert page.count("has no topology") == len(demo_report.workloads)
 
 
+# True when the first element a selector matches is where it was one animation frame before.
+_SETTLED = """selector => new Promise(done => {
+  const el = document.querySelector(selector);
+  const before = JSON.stringify(el.getBoundingClientRect());
+  requestAnimationFrame(() => requestAnimationFrame(
+    () => done(JSON.stringify(el.getBoundingClientRect()) === before)));
+})"""
+
+
 class _Tab:
     """A browser tab on a report file that records console errors, dialogs and requests."""
 
@@ -353,6 +362,15 @@ class _Tab:
 
     def visible(self) -> int:
         return self.page.locator("[data-finding]:visible").count()
+
+    def press(self, selector: str) -> None:
+        """Click a button of the sticky filter bar once it stands still. Scrolling to it moves
+        a sticky bar (and a filtered page shrinks under it): on a loaded machine a plain click
+        could land where the button was a frame before, on the page behind it."""
+        button = self.page.locator(selector).first
+        button.scroll_into_view_if_needed()
+        self.page.wait_for_function(_SETTLED, arg=selector)
+        button.click()
 
     def expect_visible(self, count: int) -> None:
         """Wait (up to 5 s) until exactly `count` findings are visible: filters apply after
@@ -405,7 +423,7 @@ def test_browser_filters_change_the_visible_findings(
     page.select_option("[data-filter=workload]", name)
     tab.expect_visible(sum(1 for f in findings if f.status is Status.FAIL and f.workload == name))
 
-    page.click(".filters [data-action=reset]")
+    tab.press(".filters [data-action=reset]")
     tab.expect_visible(len(findings))
     page.select_option("[data-filter=impact]", "hot/hot")
     tab.expect_visible(sum(1 for f in findings if f.blocks(Tier.HOT_HOT)))
@@ -422,7 +440,7 @@ def test_browser_filters_change_the_visible_findings(
     assert page.locator("[data-no-results]").is_visible()
 
     # a link to a finding that the filters hide clears them and opens it
-    page.click(".filters [data-action=reset]")
+    tab.press(".filters [data-action=reset]")
     page.select_option("[data-filter=status]", "pass")
     chip = page.locator(".tiers-table a.chip.rule").first
     target = str(chip.get_attribute("href")).removeprefix("#")
@@ -430,7 +448,7 @@ def test_browser_filters_change_the_visible_findings(
     assert page.locator(f"[id='{target}']").is_visible()
     assert page.evaluate("id => document.getElementById(id).open", target) is True
 
-    page.click(".filters [data-action=reset]")
+    tab.press(".filters [data-action=reset]")
     page.evaluate("window.scrollTo(0, 0)")
     artifacts = ROOT / "artifacts"
     artifacts.mkdir(exist_ok=True)
@@ -441,7 +459,7 @@ def test_browser_filters_change_the_visible_findings(
 def test_browser_print_and_narrow_layouts(browser: Browser, demo_file: Path) -> None:
     tab = _Tab(browser, demo_file)
     page = tab.page
-    page.click("[data-action=collapse]")
+    tab.press("[data-action=collapse]")
     assert not page.locator("[data-finding] .body").first.is_visible()
     page.emulate_media(media="print")
     assert not page.locator(".filters").is_visible()
@@ -480,7 +498,7 @@ def test_browser_runs_no_markup_from_the_data(
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # its tooltip
     page.select_option("[data-filter=workload]", f"sandbox{SCRIPT}")
     assert tab.visible() > 0
-    page.click("[data-action=expand]")
+    tab.press("[data-action=expand]")
     page.fill("[data-filter=search]", "<img")
     tab.close()  # asserts that no alert() dialog opened and nothing logged an error
 
@@ -539,7 +557,7 @@ def test_browser_large_report_mode(browser: Browser, tmp_path: Path, demo_report
     assert page.text_content("[data-visible-count]") == f"{fails} of {len(findings)}"
     page.fill("[data-filter=search]", "strecsys")
     assert 0 < tab.visible() < fails
-    page.click(".filters [data-action=reset]")
+    tab.press(".filters [data-action=reset]")
     tab.expect_visible(len(findings))
     # a failing finding's body and its rule's part arrive when it is opened
     failing = page.locator("details[data-finding][data-status=fail]").first
