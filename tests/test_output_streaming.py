@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,9 +25,31 @@ def report() -> Report:
 
 
 def _whole(report: Report) -> bytes:
-    """The JSON report as the standard library writes it, in one piece."""
-    text = json.dumps(json_report.document(report), indent=2, ensure_ascii=False)
+    """The JSON report laid out by the standard library: the document indented by two spaces,
+    each item of `workloads` and `findings` one compact line of its own."""
+    document = json_report.document(report)
+    arrays = {"workloads": document["workloads"], "findings": document["findings"]}
+    placeholders = {key: f"@{key}-{uuid.uuid4().hex}@" for key in arrays}
+    text = json.dumps({**document, **placeholders}, indent=2, ensure_ascii=False)
+    for key, items in arrays.items():
+        lines = [json.dumps(item, separators=(",", ":"), ensure_ascii=False) for item in items]
+        laid_out = "[\n    " + ",\n    ".join(lines) + "\n  ]" if items else "[]"
+        text = text.replace(f'"{placeholders[key]}"', laid_out)
     return (text + "\n").encode()
+
+
+def test_each_workload_and_finding_is_one_line_of_the_report(report):
+    lines = json_report.render(report).decode().splitlines()
+    document = json_report.document(report)
+    for key in ("workloads", "findings"):
+        start = lines.index(f'  "{key}": [')
+        items = [
+            json.loads(line.strip().rstrip(","))
+            for line in lines[start + 1 :][: len(document[key])]
+        ]
+        assert items == document[key]
+        assert lines[start + 1 + len(document[key])] == "  ],"
+    assert json.loads("\n".join(lines)) == document
 
 
 @pytest.mark.parametrize(
@@ -55,8 +78,8 @@ def test_a_report_without_findings_is_still_the_whole_document(report):
     assert json.loads(json_report.render(nothing))["workloads"] == []
 
 
-def test_markup_and_newlines_in_names_survive_the_reindentation(report):
-    """Every newline the chunks re-indent is JSON whitespace: one inside a message is escaped."""
+def test_markup_and_newlines_in_names_stay_inside_their_line(report):
+    """A newline inside a message is escaped: each finding stays one line of the report."""
     odd = dataclasses.replace(
         report,
         findings=tuple(
@@ -65,6 +88,7 @@ def test_markup_and_newlines_in_names_survive_the_reindentation(report):
         ),
     )
     assert json_report.render(odd) == _whole(odd)
+    assert len(json_report.render(odd).splitlines()) == len(json_report.render(report).splitlines())
     assert json.loads(json_report.render(odd))["findings"][0]["message"].endswith("</script>")
 
 
