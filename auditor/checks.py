@@ -410,7 +410,8 @@ class RegistryParams(BaseModel):
 
 @check("shared_geo_replicated_registry", RegistryParams)
 def shared_geo_replicated_registry(ctx: Context, params: RegistryParams) -> Outcome:
-    """DR-06: one Premium registry for both, present (home or replica) in both regions."""
+    """DR-06: one Premium registry for both, present in the secondary region (its home, or a
+    replication whose provisioning succeeded)."""
     look = Look(ctx.estate)
     primary, secondary = _pair(ctx)
     ids: list[str | None] = []
@@ -450,19 +451,18 @@ def shared_geo_replicated_registry(ctx: Context, params: RegistryParams) -> Outc
             unsure.add(where)
         elif where is None:
             unsure.add(where)
-        elif state == "Succeeded":
+        elif state.lower() == "succeeded":
             regions.add(where)
         else:
             look.note(f"replication of {registry.name} to {where} is {state}")
-    for ws in (primary, secondary):
-        region = look.location(ws)
-        if region in unsure or None in unsure:
-            continue  # a replication whose data is missing may serve it: error, not fail
-        if region and home and region not in regions:
-            look.fail(
-                f"registry {registry.name} has no successful replication in {region} "
-                f"(the region of {ws.name})"
-            )
+    region = look.location(secondary)
+    if region in unsure or None in unsure:
+        pass  # a replication whose data is missing may serve it: error, not fail
+    elif region and home and region not in regions:
+        look.fail(
+            f"registry {registry.name} has no successful replication in {region} "
+            f"(the region of {secondary.name})"
+        )
     look.observe(registry.raw_id, "regions (home + succeeded replications)", sorted(regions))
     return look.outcome(
         f"both workspaces use the {sku} registry {registry.name}, present in "
