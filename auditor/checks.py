@@ -408,23 +408,30 @@ class RegistryParams(BaseModel):
     sku: str = "Premium"
 
 
+def _optional_link(look: Look, ws: Resource, path: str, what: str) -> str | None:
+    """A workspace's link to a dependency it may lack (through its hub, for a project): the
+    id, or None. A null or empty link is a workspace without one (a failure); a payload
+    without the property is missing data."""
+    holder = look.holder(ws, path)
+    if holder is None:
+        return None
+    value = look.prop_id(holder, path, null_ok=True)
+    if holder.get(path) in (None, ""):
+        hub = "" if holder is ws else f" (nor has its hub {holder.name})"
+        look.fail(f"workspace {ws.name} has no {what}{hub}")
+    return value
+
+
 @check("shared_geo_replicated_registry", RegistryParams)
 def shared_geo_replicated_registry(ctx: Context, params: RegistryParams) -> Outcome:
     """DR-06: one Premium registry for both, present in the secondary region (its home, or a
     replication whose provisioning succeeded)."""
     look = Look(ctx.estate)
     primary, secondary = _pair(ctx)
-    ids: list[str | None] = []
-    for ws in (primary, secondary):
-        holder = look.holder(ws, "properties.containerRegistry")
-        if holder is None:
-            ids.append(None)
-            continue
-        value = look.prop_id(holder, "properties.containerRegistry", null_ok=True)
-        if holder.get("properties.containerRegistry") in (None, ""):
-            hub = "" if holder is ws else f" (nor has its hub {holder.name})"
-            look.fail(f"workspace {ws.name} has no container registry{hub}")
-        ids.append(value)
+    ids = [
+        _optional_link(look, ws, "properties.containerRegistry", "container registry")
+        for ws in (primary, secondary)
+    ]
     if not (ids[0] and ids[1]):
         return look.outcome("")
     if norm_id(ids[0]) != norm_id(ids[1]):
@@ -475,7 +482,10 @@ def app_insights_per_region(ctx: Context, _: NoParams) -> Outcome:
     """DR-07: each workspace has its own Application Insights, in its own region."""
     look = Look(ctx.estate)
     primary, secondary = _pair(ctx)
-    ids = [look.dependency_id(ws, "properties.applicationInsights") for ws in (primary, secondary)]
+    ids = [
+        _optional_link(look, ws, "properties.applicationInsights", "Application Insights")
+        for ws in (primary, secondary)
+    ]
     if ids[0] and ids[1] and norm_id(ids[0]) == norm_id(ids[1]):
         look.fail(
             f"both workspaces use the same Application Insights {ids[0].rsplit('/', 1)[-1]}; "
