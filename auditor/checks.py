@@ -70,16 +70,19 @@ CheckFunction = Callable[[Context, Any], Outcome]
 class CheckSpec:
     function: CheckFunction
     params: type[BaseModel]
+    # False for a check that reads nothing Azure answered (an attestation in the config): a
+    # failed Resource Graph read cannot make its verdict wrong.
+    reads_azure: bool = True
 
 
 CHECKS: dict[str, CheckSpec] = {}
 
 
 def check(
-    name: str, params: type[BaseModel] = NoParams
+    name: str, params: type[BaseModel] = NoParams, *, reads_azure: bool = True
 ) -> Callable[[CheckFunction], CheckFunction]:
     def register(function: CheckFunction) -> CheckFunction:
-        CHECKS[name] = CheckSpec(function=function, params=params)
+        CHECKS[name] = CheckSpec(function=function, params=params, reads_azure=reads_azure)
         return function
 
     return register
@@ -811,7 +814,7 @@ class AttestParams(BaseModel):
     asks: str
 
 
-@check("attested", AttestParams)
+@check("attested", AttestParams, reads_azure=False)
 def attested(ctx: Context, params: AttestParams) -> Outcome:
     """DR-16, DR-20, DR-21: a person attests; valid until the attestation expires."""
     look = Look(ctx.estate)

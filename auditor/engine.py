@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from auditor.checks import CHECKS, CheckSpec, Context, Outcome
-from auditor.estate import Estate, norm_id
+from auditor.estate import Estate, norm_id, subscription_of
 from auditor.model import TIERS, Evidence, Finding, Level, Status, Tier, WaiverMark
 from auditor.rules import Rule
 from auditor.snapshot import paused_gc
@@ -64,6 +64,7 @@ class _Subject:
     id_subject: str
     context: Context | None  # None when a workspace is absent (`absent` says which)
     absent: Outcome | None
+    estate: Estate
 
     @classmethod
     def of(cls, estate: Estate, workload: Workload, as_of: dt.date) -> _Subject:
@@ -83,7 +84,7 @@ class _Subject:
                 resources=(workload.primary, workload.secondary),
             )
         context = None if primary is None else Context(estate, workload, primary, secondary, as_of)
-        return cls(workload, _subject(workload), context, absent)
+        return cls(workload, _subject(workload), context, absent, estate)
 
 
 def _precondition(subject: _Subject, rule: Rule) -> Outcome | None:
@@ -138,6 +139,13 @@ def _evaluate(subject: _Subject, rule: Rule, prepared: _Prepared) -> Finding:
         assert subject.context is not None
         outcome = prepared.spec.function(subject.context, prepared.params)
     status = _status(outcome)
+    if (
+        status in _UNSEEN_IF_ROWS_MISSING
+        and prepared.spec.reads_azure
+        and subject.estate.graph_failed
+    ):
+        outcome = _rows_may_be_missing(subject, outcome)
+        status = _status(outcome)
     workload = subject.workload
     return Finding(
         id=_finding_id(rule.id, subject.id_subject),
@@ -158,6 +166,25 @@ def _evaluate(subject: _Subject, rule: Rule, prepared: _Prepared) -> Finding:
         docs=rule.docs,
         notes=outcome.notes,
     )
+
+
+# Verdicts a row that Resource Graph failed to return could have changed into a pass: a check
+# that finds no endpoint, no replication, no private endpoint... cannot tell "none" from "not
+# returned". A failure stands (what was seen fails), with the gap named beside it.
+_UNSEEN_IF_ROWS_MISSING = (Status.PASS, Status.NOT_APPLICABLE)
+
+
+def _rows_may_be_missing(subject: _Subject, outcome: Outcome) -> Outcome:
+    """The outcome made an error when Resource Graph failed for a subscription the workload's
+    workspaces, or the resources the check looked at, are in."""
+    workload = subject.workload
+    ids = (workload.primary, workload.secondary or "", *outcome.resources)
+    subscriptions = dict.fromkeys(subscription_of(rid) for rid in ids if rid)
+    problems = [subject.estate.graph_problem(sub) for sub in subscriptions]
+    found = tuple(p for p in dict.fromkeys(problems) if p is not None)
+    if not found:
+        return outcome
+    return dataclasses.replace(outcome, missing=(*outcome.missing, *found))
 
 
 def evaluate(

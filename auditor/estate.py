@@ -101,6 +101,10 @@ def subscription_of(resource_id: str) -> str | None:
     return None
 
 
+def _lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
 def parent_id(resource_id: str) -> str:
     """The id of the resource a child resource belongs to (its last two segments removed)."""
     return resource_id.rsplit("/", 2)[0]
@@ -424,28 +428,58 @@ class Estate:
         sub = subscription_of(resource_id)
         if sub is not None and sub not in self.subscriptions_in_scope:
             reason += f" (subscription {sub} was not in the scanned scope)"
-        first: dict[Any, int] | None = self._memo("graph_errors", self._graph_errors)
-        if first is not None:
-            found = [first[s] for s in (None, sub) if s in first]
-            if found:
-                err = self.snapshot.errors[min(found)]
-                reason += f" (Resource Graph could not be read: {err.get('message')})"
-            return reason
-        for err in self.snapshot.errors:
-            err_sub = err.get("subscription")
-            if err.get("source") == "resource_graph" and (err_sub is None or err_sub == sub):
-                reason += f" (Resource Graph could not be read: {err.get('message')})"
-                break
+        message = self._graph_error(sub)
+        if message is not None:
+            reason += f" (Resource Graph could not be read: {message})"
         return reason
 
+    def graph_problem(self, subscription: str | None) -> str | None:
+        """Why rows of the `resources` table may be missing for a subscription (Resource Graph
+        failed for it, or for a batch or scope that held it), or None when it answered."""
+        message = self._graph_error(subscription)
+        if message is None:
+            return None
+        where = f" for subscription {subscription}" if subscription else ""
+        return f"Resource Graph could not be read{where} ({message}): rows may be missing"
+
+    def _graph_error(self, subscription: str | None) -> str | None:
+        """The message of the first Resource Graph error on the `resources` table that covers
+        the subscription: one recorded for it, or for no one subscription."""
+        first: dict[Any, int] | None = self._memo("graph_errors", self._graph_errors)
+        if first is not None:
+            found = [first[s] for s in (None, subscription) if s in first]
+            return str(self.snapshot.errors[min(found)].get("message")) if found else None
+        for err in self.snapshot.errors:
+            err_sub = _lower(err.get("subscription"))
+            if self._on_resources(err) and (err_sub is None or err_sub == subscription):
+                return str(err.get("message"))
+        return None
+
+    @property
+    def graph_failed(self) -> bool:
+        """Whether any Resource Graph error on the `resources` table was recorded."""
+        failed: bool = self._memo(
+            "graph_failed", lambda: any(map(self._on_resources, self.snapshot.errors))
+        )
+        return failed
+
+    def _on_resources(self, err: Mapping[str, Any]) -> bool:
+        """A Resource Graph error on the `resources` table: its request names no other table."""
+        if err.get("source") != "resource_graph":
+            return False
+        request = str(err.get("request", ""))
+        others = (set(self.snapshot.tables) | {ROLE_ASSIGNMENTS_TABLE}) - {"resources"}
+        return not any(f"({table}," in request for table in others)
+
     def _graph_errors(self) -> dict[Any, int] | None:
-        """Index of the first Resource Graph error per subscription (None: for all of them);
-        None when a subscription value cannot be a key (why_absent then scans the errors)."""
+        """Index of the first Resource Graph error on `resources` per subscription (None: for
+        all of them); None when a subscription value cannot be a key (then the errors are
+        scanned)."""
         first: dict[Any, int] = {}
         for index, err in enumerate(self.snapshot.errors):
-            if err.get("source") == "resource_graph":
+            if self._on_resources(err):
                 try:
-                    first.setdefault(err.get("subscription"), index)
+                    first.setdefault(_lower(err.get("subscription")), index)
                 except TypeError:
                     return None
         return first

@@ -314,10 +314,11 @@ def _removals() -> list[Removal]:
             ("properties.applicationInsights", {"DR-07"}),
             ("properties.publicNetworkAccess", {"DR-15"}),
             ("properties", {"DR-04", "DR-05", "DR-06", "DR-07", "DR-15", "DR-19", "DR-22"}),
-            ("location", {"DR-01", "DR-02", "DR-04", "DR-06", "DR-07", "DR-11", "DR-24"}),
+            ("location", {"DR-01", "DR-02", "DR-04", "DR-07", "DR-11", "DR-24"}),
         ):
             if role == "secondary" and path == "location":
-                rules_ = rules_ | {"DR-09", "DR-12", "DR-18"}
+                # DR-06: the registry must be present in the secondary's region only
+                rules_ = rules_ | {"DR-06", "DR-09", "DR-12", "DR-18"}
             if role == "primary" and path == "location":
                 rules_ = rules_ | {"DR-17"}
             if role == "primary" and path == "properties":

@@ -272,13 +272,15 @@ class Collector:
             token = body.get("$skipToken") if isinstance(body, dict) else None
             if not token:
                 if str(body.get("resultTruncated", "false")).lower() == "true":
+                    subs = scope.get("subscriptions", [])
                     self.recorder.error(
                         {
                             "source": "resource_graph",
-                            "request": f"POST {GRAPH_PATH} ({label})",
+                            "request": f"POST {GRAPH_PATH} ({table}, {label}, page {page})",
                             "status": None,
                             "code": "ResultTruncated",
                             "message": "Resource Graph truncated the result and gave no $skipToken",
+                            "subscription": subs[0] if len(subs) == 1 else None,
                         }
                     )
                 return
