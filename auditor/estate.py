@@ -276,6 +276,20 @@ def _as_int(value: Any) -> int | None:
     return None
 
 
+def _total_priority(rtype: Any, label: str) -> str | None:
+    """Which regional vCPU total a row at /subscriptions/{s}/usages is: `dedicated` or
+    `lowpriority`; None for the other totals there (`totalCores/usages` "Clusters" counts
+    clusters, not vCPUs)."""
+    kind = str(rtype).replace(" ", "").lower()
+    if "lowprioritycores" in kind:
+        return "lowpriority"
+    if "dedicatedcores" in kind:
+        return "dedicated"
+    if "vcpu" in label.replace(" ", "").lower():
+        return priority_key(label)
+    return None
+
+
 def parse_quota(rows: Iterable[Any], subscription: str) -> Quota:
     """Classify ML usages rows by the shape of their id (their `type` strings are inconsistent)."""
     families: dict[tuple[str, str], QuotaRow] = {}
@@ -293,8 +307,9 @@ def parse_quota(rows: Iterable[Any], subscription: str) -> Quota:
         rid = norm_id(raw_id)
         used = current or 0
         if rid == base:
-            priority = priority_key(f"{rtype} {label}")
-            totals[priority] = QuotaRow(priority, label, limit, used, raw_id)
+            priority = _total_priority(rtype, label)
+            if priority is not None:
+                totals[priority] = QuotaRow(priority, label, limit, used, raw_id)
         elif rid.startswith(base + "/") and rid.count("/") == base.count("/") + 1:
             suffix = raw_id.rsplit("/", 1)[1]
             key = family_key(suffix)
