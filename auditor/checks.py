@@ -708,15 +708,36 @@ class Served:
         return None in self.unsure or bool(self.unsure & wanted)
 
 
+# Provisioning states of an online endpoint or deployment that serve requests (an update, a
+# scale-out, keeps serving; creating, failed, canceled or deleting does not).
+_SERVING_STATES = frozenset({"succeeded", "updating"})
+
+
+def serving(state: Any) -> bool:
+    return isinstance(state, str) and state.lower() in _SERVING_STATES
+
+
 def _served(
     look: Look, estate: Estate, ws: Resource, *, secondary: bool, capacity: bool
 ) -> list[Served]:
     """Models each online endpoint serves, with instance counts. In the primary, deployments
-    that take no traffic are left out; in the secondary, every provisioned deployment counts
-    (a standby deployment takes no traffic until failover)."""
+    that take no traffic or do not serve (failed, being created or deleted) are left out; in
+    the secondary, every serving deployment of a serving endpoint counts (a standby deployment
+    takes no traffic until failover)."""
     served = []
     for endpoint in estate.children_of(ws.id, ONLINE_ENDPOINT):
         look.seen(endpoint)
+        if secondary:
+            state = endpoint.get("properties.provisioningState")
+            if not serving(state):
+                # A failed (or deleting, ...) endpoint serves nothing, whatever its deployments say.
+                look.observe(endpoint.raw_id, "properties.provisioningState", state, "Succeeded")
+                if isinstance(state, str):
+                    look.note(f"endpoint {endpoint.name} in {ws.name} is {state}")
+                    continue
+                look.missing.append(f"{endpoint.raw_id} has no 'properties.provisioningState'")
+                served.append(Served(endpoint, {}, frozenset({None})))
+                continue
         traffic = endpoint.get("properties.traffic")
         weights = (
             {str(k).lower(): v for k, v in traffic.items()} if isinstance(traffic, dict) else {}
@@ -727,7 +748,11 @@ def _served(
             if not secondary and weights and not weights.get(deployment.name.lower()):
                 continue
             state = deployment.get("properties.provisioningState")
-            if secondary and state != "Succeeded":
+            if not secondary and isinstance(state, str) and not serving(state):
+                # A primary deployment that failed (or is being deleted) serves no model.
+                look.observe(deployment.raw_id, "properties.provisioningState", state, "Succeeded")
+                continue
+            if secondary and not serving(state):
                 look.observe(deployment.raw_id, "properties.provisioningState", state, "Succeeded")
                 if not isinstance(state, str):
                     look.missing.append(

@@ -22,6 +22,7 @@ from auditor.checks import (
     check,
     is_project,
     model_key,
+    serving,
 )
 from auditor.estate import (
     AFD_ORIGIN,
@@ -311,13 +312,13 @@ def _batch_models(
         state = deployment.get("properties.provisioningState")
         asset = deployment.get("properties.model.assetId")
         key = model_key(asset) if isinstance(asset, str) and asset else None
-        if secondary and state != "Succeeded":
+        if secondary and not serving(state):
             look.observe(deployment.raw_id, "properties.provisioningState", state, "Succeeded")
             if not isinstance(state, str):
                 look.missing.append(f"{deployment.raw_id} has no 'properties.provisioningState'")
                 unsure.add(key)
             continue
-        if not secondary and isinstance(state, str) and state != "Succeeded":
+        if not secondary and isinstance(state, str) and not serving(state):
             continue
         if deployment.get("properties.model") is MISSING:
             if isinstance(deployment.get("properties.deploymentConfiguration"), dict):
@@ -361,7 +362,7 @@ def batch_endpoints_in_secondary(ctx: Context, _: NoParams) -> Outcome:
             )
             continue
         state = look.prop(match, "properties.provisioningState")
-        if isinstance(state, str) and state != "Succeeded":
+        if isinstance(state, str) and not serving(state):
             look.fail(f"batch endpoint {endpoint.name} in {secondary.name} is {state}")
             continue
         wanted, _unsure = _batch_models(look, ctx.estate, endpoint, secondary=False)
