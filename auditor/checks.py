@@ -569,12 +569,17 @@ def compute_mirrored(ctx: Context, _: NoParams) -> Outcome:
         return look.outcome("")
     if not ours:
         return look.outcome("the primary has no compute clusters to mirror", inapplicable=True)
-    sizes_lookup = ctx.estate.vm_sizes(secondary.subscription, secondary.location)
-    sizes = sizes_lookup.value if sizes_lookup.ok else {}
+    # A size's family, from the secondary region's VM sizes or else the primary's: a size the
+    # secondary region does not offer can still have a counterpart of its family there.
+    lookups = [ctx.estate.vm_sizes(ws.subscription, ws.location) for ws in (secondary, primary)]
+    known = [lookup.value for lookup in lookups if lookup.ok]
 
     def family(size: str) -> str | None:
-        found = sizes.get(size.lower())
-        return family_key(found.family) if found else None
+        for sizes in known:
+            found = sizes.get(size.lower())
+            if found is not None and found.family is not None:
+                return family_key(found.family)
+        return None
 
     for cluster in ours:
         same = [c for c in theirs if c.vm_size.lower() == cluster.vm_size.lower()]
@@ -589,8 +594,16 @@ def compute_mirrored(ctx: Context, _: NoParams) -> Outcome:
             f"{cluster.vm_size} (or its family) x {cluster.max_nodes}",
         )
         if best is None:
-            if not sizes_lookup.ok:
-                look.missing.append(str(sizes_lookup.problem))
+            unknown = {c.vm_size for c in theirs if fam is None or family(c.vm_size) is None}
+            if unknown:  # whether another size is of the same family cannot be told
+                if fam is None:
+                    unknown.add(cluster.vm_size)
+                reasons = [str(lookup.problem) for lookup in lookups if not lookup.ok]
+                look.missing.append(
+                    f"the VM family of {', '.join(sorted(unknown))} is not known from the "
+                    "recorded VM sizes" + "".join(f"; {reason}" for reason in reasons)
+                )
+                continue
             look.fail(
                 f"cluster {cluster.name} ({cluster.vm_size}, up to {cluster.max_nodes} nodes) "
                 f"has no cluster of the same size or family in {secondary.name}"
@@ -635,6 +648,9 @@ def quota_parity(ctx: Context, params: QuotaParams) -> Outcome:
             look.fail(
                 f"VM size {cluster.vm_size} of cluster {cluster.name} is not offered in {region}"
             )
+            continue
+        if size.family is None or size.vcpus is None:
+            look.missing.append(f"{size.lacks()} in the VM sizes of {region}")
             continue
         need = cluster.max_nodes * size.vcpus
         key = (family_key(size.family), cluster.priority)

@@ -187,9 +187,16 @@ class ArmRead:
 
 @dataclass(frozen=True)
 class VmSize:
+    """A row of a region's vmSizes; `family` or `vcpus` None when the row lacks it."""
+
     name: str
-    family: str
-    vcpus: int
+    family: str | None
+    vcpus: int | None
+
+    def lacks(self) -> str | None:
+        """What the row is missing for the rules, or None."""
+        absent = [key for key, v in (("family", self.family), ("vCPUs", self.vcpus)) if v is None]
+        return f"VM size {self.name} has no '{' or '.join(absent)}'" if absent else None
 
 
 @dataclass(frozen=True)
@@ -321,9 +328,12 @@ def parse_vm_sizes(rows: Iterable[Any]) -> dict[str, VmSize]:
     sizes: dict[str, VmSize] = {}
     for row in rows:
         name, family, vcpus = (get_path(row, k) for k in ("name", "family", "vCPUs"))
-        count = _as_int(vcpus)
-        if isinstance(name, str) and isinstance(family, str) and count is not None:
-            sizes[name.lower()] = VmSize(name=name, family=family, vcpus=count)
+        if isinstance(name, str):  # a row that lacks the rest says the size is offered
+            sizes[name.lower()] = VmSize(
+                name=name,
+                family=family if isinstance(family, str) and family else None,
+                vcpus=_as_int(vcpus),
+            )
     return sizes
 
 
