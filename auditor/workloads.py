@@ -127,35 +127,74 @@ def _activity(estate: Estate, workspace: Resource) -> int:
     return score
 
 
+def _role(workspace: Resource) -> str:
+    return workspace.tags.get(TAG_ROLE, "").strip().lower()
+
+
 def _order_pair(estate: Estate, a: Resource, b: Resource) -> tuple[Resource, Resource]:
     """Which of two discovered workspaces is the primary: a dr-role tag, else the busier one."""
     for first, second in ((a, b), (b, a)):
-        if first.tags.get(TAG_ROLE, "").lower() == "primary":
+        if _role(first) == "primary":
             return first, second
-        if second.tags.get(TAG_ROLE, "").lower() == "secondary":
+        if _role(second) == "secondary":
             return first, second
     ranked = sorted((a, b), key=lambda w: (-_activity(estate, w), w.name, w.id))
     return ranked[0], ranked[1]
 
 
-def _tag_target(workspace: Resource) -> Tier | None:
-    value = workspace.tags.get(TAG_TARGET, "").strip().lower()
-    try:
-        return Tier(value) if value else None
-    except ValueError:
+# Separators people write between the two words of a tier: 'hot-hot', 'Hot / Warm', 'hot_cold'.
+_TIER_SEPARATOR = re.compile(r"\s*[/\\_|-]\s*")
+
+
+def _tag_target(workspace: Resource, notes: list[str]) -> Tier | None:
+    """The tier a workspace's dr-target tag asks for. A value that is no tier is judged at the
+    strictest tier, with a note: a typo must not make a workload look ready at a weaker one."""
+    raw = workspace.tags.get(TAG_TARGET, "")
+    value = _TIER_SEPARATOR.sub("/", raw.strip().lower())
+    if not value:
         return None
+    try:
+        return Tier(value)
+    except ValueError:
+        strict = strictest(list(Tier))
+        notes.append(
+            f"workspace {workspace.name}: tag {TAG_TARGET}={raw!r} is not a tier "
+            f"({', '.join(t.value for t in Tier)}); judged at {strict.value}, the strictest, "
+            "until the tag is fixed"
+        )
+        return strict
 
 
-def _from_config(entry: WorkloadConfig, default: Tier) -> Workload:
-    explicit = entry.target is not None or entry.targets is not None
+def _targets_of(
+    workspaces: list[Resource | None], default: Tier, notes: list[str]
+) -> tuple[dict[AssetClass, Tier], str]:
+    """Targets from the workspaces' dr-target tags (the strictest), else the default."""
+    tagged = [t for t in (_tag_target(w, notes) for w in workspaces if w) if t]
+    if not tagged:
+        return resolve_targets(None, None, default), "default"
+    return resolve_targets(strictest(tagged), None, default), "tag"
+
+
+def _from_config(
+    estate: Estate, entry: WorkloadConfig, default: Tier, notes: list[str]
+) -> Workload:
+    """A configured workload; without a target of its own, its workspaces' dr-target tags (then
+    the default) give it one."""
+    if entry.target is not None or entry.targets is not None:
+        targets, source = resolve_targets(entry.target, entry.targets, default), "config"
+    else:
+        members = [entry.primary, entry.secondary]
+        targets, source = _targets_of(
+            [estate.get(ws) if ws else None for ws in members], default, notes
+        )
     return Workload(
         name=entry.name,
         source="config",
         reason="declared in the configuration file",
         primary=entry.primary,
         secondary=entry.secondary,
-        targets=resolve_targets(entry.target, entry.targets, default),
-        target_source="config" if explicit else "default",
+        targets=targets,
+        target_source=source,
         attestations=dict(entry.attestations),
     )
 
@@ -164,36 +203,49 @@ def _from_tags(
     name: str, members: list[Resource], default: Tier, notes: list[str]
 ) -> tuple[Workload, list[Resource]]:
     """One workload from workspaces sharing a dr-workload tag; extra members are returned."""
-    primaries = [w for w in members if w.tags.get(TAG_ROLE, "").lower() == "primary"]
-    secondaries = [w for w in members if w.tags.get(TAG_ROLE, "").lower() == "secondary"]
+    primaries = [w for w in members if _role(w) == "primary"]
+    secondaries = [w for w in members if _role(w) == "secondary"]
     others = [w for w in members if w not in primaries and w not in secondaries]
     ordered = primaries + others + secondaries
     primary = ordered[0]
-    secondary = next((w for w in secondaries + others if w is not primary), None)
+    # Two workspaces that both say primary (or both secondary) are still the pair they name.
+    secondary = next((w for w in secondaries + others + primaries if w is not primary), None)
     leftovers = [w for w in members if w is not primary and w is not secondary]
     if leftovers:
         notes.append(
             f"tag {TAG_WORKLOAD}={name} is on more than two workspaces; "
             f"{', '.join(w.name for w in leftovers)} left out of the pair"
         )
-    tag_targets = [t for t in (_tag_target(w) for w in (primary, secondary) if w) if t]
-    target = strictest(tag_targets) if tag_targets else None
+    if secondary is not None and _role(primary) == _role(secondary) != "":
+        notes.append(
+            f"workspaces tagged {TAG_WORKLOAD}={name} both say {TAG_ROLE}={_role(primary)}: "
+            f"{primary.name} taken as the primary, {secondary.name} as the secondary"
+        )
+    targets, source = _targets_of([primary, secondary], default, notes)
     workload = Workload(
         name=name,
         source="tags",
         reason=f"workspaces tagged {TAG_WORKLOAD}={name}",
         primary=primary.raw_id,
         secondary=secondary.raw_id if secondary else None,
-        targets=resolve_targets(target, None, default),
-        target_source="tag" if target else "default",
+        targets=targets,
+        target_source=source,
     )
     return workload, leftovers
+
+
+def _tag_name(members: list[Resource]) -> str:
+    """A tag group's workload name: the dr-workload value as the primary writes it (values
+    that differ only in case name one workload)."""
+    spelled = sorted({w.tags[TAG_WORKLOAD].strip() for w in members})
+    chosen = [w.tags[TAG_WORKLOAD].strip() for w in members if _role(w) == "primary"]
+    return chosen[0] if chosen else spelled[0]
 
 
 def resolve(estate: Estate, config: Config, default: Tier) -> tuple[list[Workload], list[str]]:
     """Every workspace ends up in exactly one workload; returns the workloads and notes."""
     notes: list[str] = []
-    workloads = [_from_config(entry, default) for entry in config.workloads]
+    workloads = [_from_config(estate, entry, default, notes) for entry in config.workloads]
     claimed = {norm_id(ws) for wl in workloads for ws in (wl.primary, wl.secondary) if ws}
     names = {wl.name for wl in workloads}
     free = [w for w in estate.workspaces if w.id not in claimed]
@@ -202,11 +254,19 @@ def resolve(estate: Estate, config: Config, default: Tier) -> tuple[list[Workloa
     for ws in free:
         tag = ws.tags.get(TAG_WORKLOAD, "").strip()
         if tag:
-            tagged[tag].append(ws)
+            tagged[tag.casefold()].append(ws)
     leftover_tagged: list[Resource] = []
-    for tag in sorted(tagged):
+    for key in sorted(tagged):
+        members = tagged[key]
+        tag = _tag_name(members)
+        spellings = sorted({w.tags[TAG_WORKLOAD].strip() for w in members})
+        if len(spellings) > 1:
+            notes.append(
+                f"tag values {TAG_WORKLOAD}={', '.join(spellings)} differ only in case: "
+                f"one workload, {tag}"
+            )
         name = _unique_name(tag, names, "tags")
-        workload, leftovers = _from_tags(name, tagged[tag], default, notes)
+        workload, leftovers = _from_tags(name, members, default, notes)
         leftover_tagged.extend(leftovers)
         workloads.append(workload)
         names.add(workload.name)
@@ -219,7 +279,7 @@ def resolve(estate: Estate, config: Config, default: Tier) -> tuple[list[Workloa
         unique = _unique_name(name, names, primary.id)
         names.add(unique)
         claimed.update((a.id, b.id))
-        target = strictest([t for t in (_tag_target(a), _tag_target(b)) if t] or [default])
+        targets, source = _targets_of([a, b], default, notes)
         workloads.append(
             Workload(
                 name=unique,
@@ -227,13 +287,14 @@ def resolve(estate: Estate, config: Config, default: Tier) -> tuple[list[Workloa
                 reason=reason,
                 primary=primary.raw_id,
                 secondary=secondary.raw_id,
-                targets=resolve_targets(target, None, default),
-                target_source="tag" if target != default else "default",
+                targets=targets,
+                target_source=source,
             )
         )
     for ws in (w for w in free if w.id not in claimed):
         unique = _unique_name(ws.name, names, ws.id)
         names.add(unique)
+        targets, source = _targets_of([ws], default, notes)
         workloads.append(
             Workload(
                 name=unique,
@@ -241,11 +302,11 @@ def resolve(estate: Estate, config: Config, default: Tier) -> tuple[list[Workloa
                 reason="no configured, tagged or discoverable partner workspace",
                 primary=ws.raw_id,
                 secondary=None,
-                targets=resolve_targets(_tag_target(ws), None, default),
-                target_source="tag" if _tag_target(ws) else "default",
+                targets=targets,
+                target_source=source,
             )
         )
-    return workloads, notes
+    return workloads, list(dict.fromkeys(notes))
 
 
 def _unique_name(name: str, taken: set[str], resource_id: str) -> str:

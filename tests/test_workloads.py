@@ -126,3 +126,86 @@ def test_shared_key_vault_pairs_workspaces_with_unrelated_names():
     workloads, _ = resolve(_estate(b), config_mod.Config(), Tier.HOT_COLD)
     (wl,) = workloads
     assert wl.source == "discovered" and "Key Vault" in wl.reason
+
+
+def _tagged_pair(**tags_by_region: dict[str, str]) -> SnapshotBuilder:
+    """The churn pair (eastus2 -> centralus) with each workspace's tags replaced."""
+    b = SnapshotBuilder()
+    b.subscription(SUB)
+    add_pair(
+        b,
+        PairSpec(
+            name="churn", sub=SUB, primary_region="eastus2", secondary_region="centralus", tags=True
+        ),
+    )
+    for row in b.rows:
+        if row["type"] == "microsoft.machinelearningservices/workspaces":
+            row["tags"] = tags_by_region[row["location"].replace(" ", "").lower()]
+    return b
+
+
+def test_tag_values_that_differ_in_case_or_spaces_name_one_pair():
+    b = _tagged_pair(
+        eastus2={"dr-workload": "Churn", "dr-role": " primary"},
+        centralus={"DR-Workload": "churn ", "dr-role": "SECONDARY "},
+    )
+    workloads, notes = resolve(_estate(b), config_mod.Config(), Tier.HOT_COLD)
+    (wl,) = workloads
+    assert (wl.name, wl.source) == ("Churn", "tags")
+    assert wl.primary.endswith("mlw-churn-eastus2") and wl.secondary.endswith("mlw-churn-centralus")
+    assert notes == ["tag values dr-workload=Churn, churn differ only in case: one workload, Churn"]
+
+
+def test_two_workspaces_that_both_say_primary_are_still_a_pair():
+    b = _tagged_pair(
+        eastus2={"dr-workload": "churn", "dr-role": "primary"},
+        centralus={"dr-workload": "churn", "dr-role": "primary"},
+    )
+    workloads, notes = resolve(_estate(b), config_mod.Config(), Tier.HOT_COLD)
+    (wl,) = workloads
+    assert wl.secondary is not None
+    assert {wl.primary.rsplit("/", 1)[1], wl.secondary.rsplit("/", 1)[1]} == {
+        "mlw-churn-eastus2",
+        "mlw-churn-centralus",
+    }
+    (note,) = notes
+    assert "both say dr-role=primary" in note and "more than two" not in note
+
+
+def test_a_target_tag_spelled_loosely_is_read_and_one_that_is_no_tier_is_judged_strictest():
+    loose = _tagged_pair(
+        eastus2={"dr-workload": "churn", "dr-role": "primary", "dr-target": "Hot-Warm"},
+        centralus={"dr-workload": "churn", "dr-role": "secondary"},
+    )
+    (wl,), notes = resolve(_estate(loose), config_mod.Config(), Tier.HOT_COLD)
+    assert (wl.targets[AssetClass.FOUNDATION], wl.target_source, notes) == (
+        Tier.HOT_WARM,
+        "tag",
+        [],
+    )
+    typo = _tagged_pair(
+        eastus2={"dr-workload": "churn", "dr-role": "primary", "dr-target": "hot/hoot"},
+        centralus={"dr-workload": "churn", "dr-role": "secondary"},
+    )
+    (wl,), notes = resolve(_estate(typo), config_mod.Config(), Tier.HOT_COLD)
+    assert wl.targets[AssetClass.TRAINING] is Tier.HOT_HOT and wl.target_source == "tag"
+    assert notes == [
+        "workspace mlw-churn-eastus2: tag dr-target='hot/hoot' is not a tier (hot/hot, "
+        "hot/warm, hot/cold); judged at hot/hot, the strictest, until the tag is fixed"
+    ]
+
+
+def test_a_configured_workload_without_a_target_takes_its_workspaces_target_tag():
+    b = _tagged_pair(
+        eastus2={"dr-target": "hot/hot"},
+        centralus={},
+    )
+    p, s = (r["id"] for r in b.rows if r["type"] == "microsoft.machinelearningservices/workspaces")
+    cfg = config_mod.parse({"workloads": [{"name": "churn", "primary": p, "secondary": s}]}, "c")
+    (wl,), _ = resolve(_estate(b), cfg, Tier.HOT_COLD)
+    assert (wl.targets[AssetClass.INFERENCE], wl.target_source) == (Tier.HOT_HOT, "tag")
+    cfg = config_mod.parse(
+        {"workloads": [{"name": "churn", "primary": p, "secondary": s, "target": "hot/cold"}]}, "c"
+    )
+    (wl,), _ = resolve(_estate(b), cfg, Tier.HOT_COLD)
+    assert (wl.targets[AssetClass.INFERENCE], wl.target_source) == (Tier.HOT_COLD, "config")
