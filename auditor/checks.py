@@ -520,6 +520,7 @@ class Cluster:
     vm_size: str
     max_nodes: int
     priority: str
+    state: Any = None  # properties.provisioningState as recorded (None: absent)
 
 
 def _clusters(look: Look, ctx: Context, ws: Resource) -> list[Cluster] | None:
@@ -553,6 +554,7 @@ def _clusters(look: Look, ctx: Context, ws: Resource) -> list[Cluster] | None:
                 vm_size=size,
                 max_nodes=max_nodes,
                 priority="lowpriority" if str(priority).lower() == "lowpriority" else "dedicated",
+                state=props.get("provisioningState"),
             )
         )
     return clusters
@@ -569,6 +571,14 @@ def compute_mirrored(ctx: Context, _: NoParams) -> Outcome:
         return look.outcome("")
     if not ours:
         return look.outcome("the primary has no compute clusters to mirror", inapplicable=True)
+    standing = []
+    for cluster in theirs:
+        if isinstance(cluster.state, str) and not serving(cluster.state):
+            look.observe(cluster.raw_id, "properties.provisioningState", cluster.state, "Succeeded")
+            look.note(f"cluster {cluster.name} in {secondary.name} is {cluster.state}: not counted")
+        else:
+            standing.append(cluster)
+    theirs = standing
     # A size's family, from the secondary region's VM sizes or else the primary's: a size the
     # secondary region does not offer can still have a counterpart of its family there.
     lookups = [ctx.estate.vm_sizes(ws.subscription, ws.location) for ws in (secondary, primary)]
@@ -608,6 +618,8 @@ def compute_mirrored(ctx: Context, _: NoParams) -> Outcome:
                 f"cluster {cluster.name} ({cluster.vm_size}, up to {cluster.max_nodes} nodes) "
                 f"has no cluster of the same size or family in {secondary.name}"
             )
+        elif best.state is None:
+            look.missing.append(f"compute {best.raw_id} has no 'properties.provisioningState'")
         elif best.max_nodes < cluster.max_nodes:
             look.fail(
                 f"cluster {cluster.name} scales to {cluster.max_nodes} nodes of "
