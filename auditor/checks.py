@@ -388,6 +388,14 @@ def separate_default_storage(ctx: Context, _: NoParams) -> Outcome:
     return look.outcome("each workspace has its own default storage account in its own region")
 
 
+def _two(first: str, second: str) -> str:
+    """Two different resources by name, or by id when their names are the same."""
+    names = [rid.rstrip("/").rsplit("/", 1)[-1] for rid in (first, second)]
+    if names[0].lower() == names[1].lower():
+        return f"{first} and {second}"
+    return f"{names[0]} and {names[1]}"
+
+
 @check("same_key_vault")
 def same_key_vault(ctx: Context, _: NoParams) -> Outcome:
     """DR-05: both workspaces use the same Key Vault."""
@@ -398,8 +406,8 @@ def same_key_vault(ctx: Context, _: NoParams) -> Outcome:
         return look.outcome("")
     if norm_id(ids[0]) != norm_id(ids[1]):
         look.fail(
-            f"the workspaces use different Key Vaults ({ids[0].rsplit('/', 1)[-1]} and "
-            f"{ids[1].rsplit('/', 1)[-1]}); the guidance asks for one vault for both regions"
+            f"the workspaces use different Key Vaults ({_two(ids[0], ids[1])}); the guidance "
+            "asks for one vault for both regions"
         )
     else:
         look.resource(ids[0], "the shared Key Vault")
@@ -439,8 +447,8 @@ def shared_geo_replicated_registry(ctx: Context, params: RegistryParams) -> Outc
         return look.outcome("")
     if norm_id(ids[0]) != norm_id(ids[1]):
         look.fail(
-            f"the workspaces use different container registries ({ids[0].rsplit('/', 1)[-1]} "
-            f"and {ids[1].rsplit('/', 1)[-1]}); use one geo-replicated registry for both"
+            f"the workspaces use different container registries ({_two(ids[0], ids[1])}); use "
+            "one geo-replicated registry for both"
         )
         return look.outcome("")
     registry = look.resource(ids[0], "the shared container registry")
