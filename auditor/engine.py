@@ -65,6 +65,7 @@ class _Subject:
     context: Context | None  # None when a workspace is absent (`absent` says which)
     absent: Outcome | None
     estate: Estate
+    graph_failed: bool  # Resource Graph failed somewhere: passes are checked against it
 
     @classmethod
     def of(cls, estate: Estate, workload: Workload, as_of: dt.date) -> _Subject:
@@ -84,7 +85,7 @@ class _Subject:
                 resources=(workload.primary, workload.secondary),
             )
         context = None if primary is None else Context(estate, workload, primary, secondary, as_of)
-        return cls(workload, _subject(workload), context, absent, estate)
+        return cls(workload, _subject(workload), context, absent, estate, estate.graph_failed)
 
 
 def _precondition(subject: _Subject, rule: Rule) -> Outcome | None:
@@ -139,11 +140,7 @@ def _evaluate(subject: _Subject, rule: Rule, prepared: _Prepared) -> Finding:
         assert subject.context is not None
         outcome = prepared.spec.function(subject.context, prepared.params)
     status = _status(outcome)
-    if (
-        status in _UNSEEN_IF_ROWS_MISSING
-        and prepared.spec.reads_azure
-        and subject.estate.graph_failed
-    ):
+    if subject.graph_failed and status in _UNSEEN_IF_ROWS_MISSING and prepared.spec.reads_azure:
         outcome = _rows_may_be_missing(subject, outcome)
         status = _status(outcome)
     workload = subject.workload
