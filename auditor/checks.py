@@ -242,22 +242,31 @@ def _unique(evidence: list[Evidence]) -> tuple[Evidence, ...]:
     """Evidence without repeats (a check may read the same property twice). Two items repeat
     when their JSON is the same: for the usual strings, integers, booleans and nulls the
     values and their types say so directly (True == 1 in Python, not in JSON); anything else
-    is compared by its JSON."""
+    is compared by its JSON. Most items are the only one of their resource and path: only
+    those that are not get their values compared."""
     if len(evidence) < 2:
         return tuple(evidence)
-    seen: set[object] = set()
+    first: dict[tuple[str, str], list[Evidence]] = {}
     kept = []
     for item in evidence:
-        observed, expected = item.observed, item.expected
-        key: object
-        if type(observed) in _PLAIN and type(expected) in _PLAIN:
-            key = (item.resource, item.path, type(observed), observed, type(expected), expected)
+        place = (item.resource, item.path)
+        earlier = first.get(place)
+        if earlier is None:
+            first[place] = [item]
+        elif any(_repeats(item, other) for other in earlier):
+            continue
         else:
-            key = _evidence_key(item)
-        if key not in seen:
-            seen.add(key)
-            kept.append(item)
+            earlier.append(item)
+        kept.append(item)
     return tuple(kept)
+
+
+def _repeats(item: Evidence, other: Evidence) -> bool:
+    """Whether two items of the same resource and path say the same, as JSON."""
+    pairs = ((item.observed, other.observed), (item.expected, other.expected))
+    if all(type(a) in _PLAIN and type(b) in _PLAIN for a, b in pairs):
+        return all(type(a) is type(b) and a == b for a, b in pairs)
+    return _evidence_key(item) == _evidence_key(other)
 
 
 def is_project(workspace: Resource) -> bool:

@@ -137,3 +137,27 @@ def test_a_snapshot_reads_as_the_standard_library_reads_it(tmp_path):
     assert loaded["name"] == expected["name"] == "x\ud800"
     assert loaded["properties"]["big"] == 2**100
     assert loaded["properties"]["ratio"] != loaded["properties"]["ratio"]  # NaN
+
+
+def test_a_finding_lists_each_piece_of_evidence_once_as_json_tells_them_apart():
+    from auditor.checks import Look
+
+    look = Look(build(_doc([])))
+    ws = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/w"
+    for observed in ("eastus", "eastus", True, 1, 1.0, {"a": [1]}, {"a": [1]}, {"a": [2]}, None):
+        look.observe(ws, "location", observed)
+    look.observe(ws, "location", "eastus", "westus")  # the same value, another expectation
+    look.observe(ws, "name", "eastus")  # the same value at another path
+    evidence = [(e.path, e.observed, e.expected) for e in look.outcome("").evidence]
+    assert evidence == [
+        ("location", "eastus", None),
+        ("location", True, None),
+        ("location", 1, None),
+        ("location", 1.0, None),
+        ("location", {"a": [1]}, None),
+        ("location", {"a": [2]}, None),
+        ("location", None, None),
+        ("location", "eastus", "westus"),
+        ("name", "eastus", None),
+    ]
+    assert [type(e.observed) for e in look.outcome("").evidence[1:4]] == [bool, int, float]
