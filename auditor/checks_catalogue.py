@@ -472,7 +472,7 @@ def _private_links(look: Look, estate: Estate, ws: Resource) -> list[str]:
             "properties.privateLinkServiceConnections[].properties.privateLinkServiceId",
             owner.raw_id,
         )
-        if link.status in (None, "Approved"):
+        if link.status is None or str(link.status).lower() == "approved":
             approved.append(link.endpoint.name)
         else:
             look.note(f"private endpoint {link.endpoint.name} of {ws.name} is {link.status}")
@@ -481,7 +481,8 @@ def _private_links(look: Look, estate: Estate, ws: Resource) -> list[str]:
         for connection in connections if isinstance(connections, list) else ():
             status = get_path(connection, "properties.privateLinkServiceConnectionState.status")
             endpoint = get_path(connection, "properties.privateEndpoint.id")
-            if status in (MISSING, None, "Approved") and isinstance(endpoint, str):
+            approved_state = status in (MISSING, None) or str(status).lower() == "approved"
+            if approved_state and isinstance(endpoint, str):
                 approved.append(_name(endpoint))
                 look.observe(ws.raw_id, "properties.privateEndpointConnections", endpoint)
     return sorted(set(approved))
@@ -546,7 +547,8 @@ def _attached_kubernetes(look: Look, estate: Estate, ws: Resource) -> list[_Atta
     found = []
     for row in rows:
         props = row.get("properties") if isinstance(row, dict) else None
-        if not isinstance(props, dict) or props.get("computeType") not in ("AKS", "Kubernetes"):
+        kind = props.get("computeType") if isinstance(props, dict) else None
+        if not isinstance(props, dict) or str(kind).lower() not in ("aks", "kubernetes"):
             continue
         compute_id = str(row.get("id") or f"{ws.raw_id}/computes/{row.get('name')}")
         cluster = props.get("resourceId")
@@ -780,6 +782,13 @@ def zone_redundant_dependencies(ctx: Context, _: NoParams) -> Outcome:
 # -- DR-22: recoverable after deletion ---------------------------------------------------------
 
 
+def _flag(value: Any) -> Any:
+    """A boolean property, also when written as a string ("true", "False"); else as it is."""
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    return value
+
+
 @check("recoverable_dependencies")
 def recoverable_dependencies(ctx: Context, _: NoParams) -> Outcome:
     """DR-22: the Key Vault keeps soft delete and has purge protection; the default storage
@@ -792,10 +801,15 @@ def recoverable_dependencies(ctx: Context, _: NoParams) -> Outcome:
         vault = look.resource(vault_id, "Key Vault")
         if vault is None:
             continue
-        soft = vault.get("properties.enableSoftDelete")
+        if not isinstance(vault.get("properties"), dict):
+            look.prop(vault, "properties")  # no properties at all: nothing can be judged
+            continue
+        soft = _flag(vault.get("properties.enableSoftDelete"))
         look.observe(vault.raw_id, "properties.enableSoftDelete", soft, True)
         if soft is False:
             look.fail(f"Key Vault {vault.name} has soft delete off (enableSoftDelete false)")
+        elif soft not in (True, None, MISSING):
+            look.missing.append(f"'properties.enableSoftDelete' of {vault.raw_id} is {soft!r}")
         elif soft is not True:
             # Soft delete is on by default for vaults created with API 2019-09-01 or later and
             # can no longer be turned off; an absent key is that default, not 'off'.
@@ -803,9 +817,14 @@ def recoverable_dependencies(ctx: Context, _: NoParams) -> Outcome:
                 f"Key Vault {vault.name} does not say enableSoftDelete: soft delete is on by "
                 "default and cannot be turned off, so it is judged on"
             )
-        purge = vault.get("properties.enablePurgeProtection")
+        purge = _flag(vault.get("properties.enablePurgeProtection"))
         look.observe(vault.raw_id, "properties.enablePurgeProtection", purge, True)
-        if purge is not True:
+        if purge not in (True, False, None, MISSING):
+            look.missing.append(
+                f"'properties.enablePurgeProtection' of {vault.raw_id} is {purge!r}"
+            )
+        elif purge is not True:
+            # Azure leaves the key out of a vault without purge protection: absent is off.
             look.fail(
                 f"Key Vault {vault.name} has no purge protection (enablePurgeProtection "
                 f"{_text(purge)}): a deleted vault can be purged before the workspace is recovered"
