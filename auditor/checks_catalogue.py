@@ -320,7 +320,7 @@ def _batch_models(
             continue
         if not secondary and isinstance(state, str) and not serving(state):
             continue
-        if deployment.get("properties.model") is MISSING:
+        if deployment.get("properties.model") in (MISSING, None):
             if isinstance(deployment.get("properties.deploymentConfiguration"), dict):
                 # a pipeline component deployment has no model
                 look.note(f"batch deployment {deployment.name} deploys a component: not compared")

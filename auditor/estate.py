@@ -101,6 +101,12 @@ def subscription_of(resource_id: str) -> str | None:
     return None
 
 
+def _names_table(request: str, table: str) -> bool:
+    """Whether a recorded Resource Graph request names a table (as the collector writes it,
+    '(authorizationresources, ...)', or in the query text), whatever its case."""
+    return re.search(rf"(?<![\w.]){re.escape(table)}(?![\w])", request, re.IGNORECASE) is not None
+
+
 def _lower(value: Any) -> Any:
     return value.lower() if isinstance(value, str) else value
 
@@ -494,7 +500,7 @@ class Estate:
             return False
         request = str(err.get("request", ""))
         others = (set(self.snapshot.tables) | {ROLE_ASSIGNMENTS_TABLE}) - {"resources"}
-        return not any(f"({table}," in request for table in others)
+        return not any(_names_table(request, table) for table in others)
 
     def _graph_errors(self) -> dict[Any, int] | None:
         """Index of the first Resource Graph error on `resources` per subscription (None: for
@@ -678,7 +684,7 @@ class Estate:
             err_sub = err.get("subscription")
             if (
                 err.get("source") == "resource_graph"
-                and f"({table}," in str(err.get("request", ""))
+                and _names_table(str(err.get("request", "")), table)
                 and (err_sub is None or str(err_sub).lower() == subscription)
             ):
                 return f"the Resource Graph table {table} could not be read: {err.get('message')}"
