@@ -113,11 +113,18 @@ def _registry_regions(look: Look, estate: Estate, registry: Resource) -> set[str
         norm_region(entry["location"])
         for entry in details
         if isinstance(entry, dict) and isinstance(entry.get("location"), str)
-    }
-    if registry.location:
-        regions.add(registry.location)
+    }  # the home region is listed too: one not listed holds no copy
     look.observe(registry.raw_id, source + "[].location", sorted(regions))
     return regions
+
+
+# Registries Microsoft runs for everyone (azureml://registries/azureml/... curated
+# environments, the model catalog's publishers): not the team's to replicate.
+_MICROSOFT_REGISTRIES = frozenset({"azureml", "azure-openai", "huggingface", "nvidia-ai"})
+
+
+def _microsoft_registry(name: str) -> bool:
+    return name in _MICROSOFT_REGISTRIES or name.startswith("azureml-")
 
 
 class RegistryParams(_Params):
@@ -136,6 +143,13 @@ def registries_replicated(ctx: Context, params: RegistryParams) -> Outcome:
     }
     for name in params.registries:
         references.setdefault(name.lower(), ("rule parameters", "registries", name))
+    for name in [n for n in references if _microsoft_registry(n)]:
+        where, path, value = references.pop(name)
+        look.observe(where, path, value)
+        look.note(
+            f"registry {name} is one of Microsoft's (curated models and environments, kept in "
+            "every region by Microsoft): not judged"
+        )
     if not references:
         return look.outcome(
             "no deployment of either workspace takes a model or environment from an Azure ML "
