@@ -247,9 +247,14 @@ def training_data_geo_replicated(ctx: Context, params: TrainingDataParams) -> Ou
         props: dict[str, Any] = found if isinstance(found, dict) else {}
         name = str(store.get("name") or _name(str(store.get("id", ""))))
         kind = props.get("datastoreType")
-        if props.get("isDefault") is True or name.lower() in SYSTEM_DATASTORES:
+        # The system datastores by name: a user datastore made the default is still judged.
+        if name.lower() in SYSTEM_DATASTORES:
             continue
-        if not isinstance(kind, str) or kind.lower() not in TRAINING_DATASTORE_TYPES:
+        if not isinstance(kind, str) or not kind:
+            what = "'properties'" if not isinstance(found, dict) else "'properties.datastoreType'"
+            look.missing.append(f"datastore {store.get('id') or name} has no {what}")
+            continue
+        if kind.lower() not in TRAINING_DATASTORE_TYPES:
             look.note(f"datastore {name} ({kind}) is not blob or ADLS Gen2 storage: not judged")
             continue
         training.append((name, str(store.get("id") or name), props, store))
