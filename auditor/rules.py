@@ -8,7 +8,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -21,6 +20,7 @@ from pydantic import (
 from auditor.checks import CHECKS
 from auditor.errors import RuleError
 from auditor.model import TIERS, AssetClass, Level, Severity, Tier
+from auditor.textfiles import Unreadable, parse_yaml
 
 REQUIREMENT_ID = re.compile(r"^DR-\d{2}$")
 RULE_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{1,63}$")
@@ -123,11 +123,9 @@ def parse_rule(data: Any, path: Path) -> Rule:
 
 def load_file(path: Path) -> Rule:
     try:
-        data = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        raise RuleError(f"{path}: not valid YAML{where}") from None
+        data = parse_yaml(path.read_text())
+    except Unreadable as exc:
+        raise RuleError(f"{path}: {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise RuleError(f"{path}: cannot read rule file: {exc}") from None
     return parse_rule(data, path)

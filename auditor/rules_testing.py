@@ -10,12 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from auditor import config, rules, scan, snapshot
 from auditor.errors import RuleError
 from auditor.model import Status
 from auditor.rules import Rule
+from auditor.textfiles import Unreadable, parse_yaml
 
 CASE_FILES = frozenset({"snapshot.json", "expected.yaml", "config.yaml"})
 CASE_KEYS = frozenset({"description", "as_of", "findings"})
@@ -48,11 +47,11 @@ def load_expected(case: Path) -> dict[str, Any]:
     """The case's expected.yaml, validated; a malformed one is bad input (RuleError)."""
     path = case / "expected.yaml"
     try:
-        expected = yaml.safe_load(path.read_text())
+        expected = parse_yaml(path.read_text())
     except (OSError, UnicodeDecodeError) as exc:
         raise _bad(path, f"cannot read: {exc}") from None
-    except yaml.YAMLError:
-        raise _bad(path, "not valid YAML") from None
+    except Unreadable as exc:
+        raise _bad(path, str(exc)) from None
     if not isinstance(expected, dict):
         raise _bad(path, "expected a mapping with description, as_of and findings")
     unknown = sorted(set(expected) - CASE_KEYS)

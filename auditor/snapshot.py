@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-import orjson
 
 from auditor.atomic import write_atomic
 from auditor.errors import SnapshotError
+from auditor.textfiles import Unreadable, gunzip, parse_json
 
 FORMAT = "auditor.snapshot"
 VERSION = 1
@@ -151,16 +151,10 @@ def load(path: Path | str) -> Snapshot:
         raise SnapshotError(f"{path}: cannot read snapshot: {exc.strerror}") from None
     try:
         if path.name.endswith(".gz"):
-            raw = gzip.decompress(raw)
+            raw = gunzip(raw)
         data = _parse(raw)
-    except (OSError, EOFError) as exc:
-        raise SnapshotError(f"{path}: not a valid gzip file: {exc}") from None
-    except UnicodeDecodeError as exc:
-        raise SnapshotError(f"{path}: not UTF-8 text: {exc.reason}") from None
-    except json.JSONDecodeError as exc:
-        raise SnapshotError(
-            f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
-        ) from None
+    except Unreadable as exc:
+        raise SnapshotError(f"{path}: {exc}") from None
     return validate(data, str(path))
 
 
@@ -189,14 +183,8 @@ def paused_gc() -> Iterator[None]:
 
 
 def _parse(raw: bytes) -> Any:
-    """orjson reads a large snapshot a quarter faster; what it refuses (NaN, integers beyond
-    64 bits, lone surrogates, bad UTF-8, bad JSON) goes to the standard library, which reads
-    the rest exactly as before and words the errors as before."""
     with paused_gc():
-        try:
-            return orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            return json.loads(raw)
+        return parse_json(raw)
 
 
 def dump(snapshot: Mapping[str, Any], path: Path | str) -> None:

@@ -9,7 +9,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -22,6 +21,7 @@ from pydantic import (
 from auditor.errors import WaiverError
 from auditor.estate import norm_id
 from auditor.model import Finding
+from auditor.textfiles import Unreadable, parse_yaml
 
 EXAMPLE = (
     "waivers:\n"
@@ -154,11 +154,9 @@ def load(path: Path | str) -> tuple[Waiver, ...]:
     except (OSError, UnicodeDecodeError) as exc:
         raise WaiverError(f"{path}: cannot read waivers: {exc}") from None
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        raise WaiverError(f"{path}: not valid YAML{where}") from None
+        data = parse_yaml(text)
+    except Unreadable as exc:
+        raise WaiverError(f"{path}: {exc}") from None
     return parse(data, str(path))
 
 

@@ -187,11 +187,21 @@ def test_collection_errors_make_the_scan_incomplete_with_exit_3(
             "field 'resources'",
         ),
         (lambda p: p.write_bytes(b"\x1f\x8bnot gzip"), "not UTF-8 text"),
+        (lambda p: p.write_text('{"n": ' + "9" * 5000 + "}"), "a number has too many digits"),
+        (lambda p: p.write_text("[" * 100_000 + "]" * 100_000), "nested too deeply"),
+        (
+            lambda p: p.with_name("bad.json.gz").write_bytes(
+                gzip.compress(b'{"format": "auditor.snapshot"}')[:12] + b"\x00" * 40
+            ),
+            "not a valid gzip file",
+        ),
     ],
 )
 def test_bad_snapshot_is_one_clear_line_and_exit_2(run, tmp_path, mutate, expected):
     path = tmp_path / "bad.json"
     mutate(path)
+    if not path.exists():  # the gzip case writes bad.json.gz
+        path = path.with_name("bad.json.gz")
     result = run("scan", "--snapshot", str(path))
     assert result.code == 2
     assert expected in result.err
@@ -225,6 +235,10 @@ def test_missing_snapshot_file(run, tmp_path):
             "in two workloads",
         ),
         ("- just a list\n", "expected a mapping"),
+        (
+            "workloads:\n  - name: a\n    primary: /x\n    attestations:\n      DR-16: {by: a, date: 2026-01-01, evidence: x, expires: 2027-02-30}\n",
+            "(line 5, column 62): '2027-02-30' is not a valid date: day is out of range for month",
+        ),
     ],
 )
 def test_bad_config_is_one_clear_line_and_exit_2(run, tmp_path, text, expected):
@@ -370,3 +384,33 @@ def test_corrupt_gzip_snapshot(run, tmp_path):
     path.write_bytes(b"\x1f\x8b\x08\x00garbage")
     result = run("scan", "--snapshot", str(path))
     assert result.code == 2 and "not a valid gzip file" in result.err
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "argv"),
+    [
+        (
+            "waivers.yaml",
+            "waivers:\n  - rule: DR-06\n    workload: recsys\n    reason: r\n    owner: o\n"
+            "    expires: 2027-02-30\n",
+            ("scan", "--demo", "--waivers", "{path}"),
+        ),
+        (
+            "rules/X-1.yaml",
+            "id: X-1\ntitle: t\nrequirements: [DR-06]\nasset_class: foundation\n"
+            "severity: low\ndocs: 2026-02-30\n",
+            ("rules", "validate", "{dir}"),
+        ),
+        ("report.json", "[" * 50_000 + "]" * 50_000, ("report", "{path}")),
+        ("report.json", '{"schema_version": ' + "1" * 5000 + "}", ("diff", "{path}", "{path}")),
+    ],
+    ids=["waiver-date", "rule-date", "report-nesting", "report-number"],
+)
+def test_dates_that_do_not_exist_and_monstrous_json_are_bad_input(run, tmp_path, name, text, argv):
+    path = tmp_path / name
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text)
+    result = run(*(a.format(path=path, dir=path.parent) for a in argv))
+    assert result.code == 2, result.err
+    assert str(path) in result.err
+    assert "Traceback" not in result.err and len(result.err.strip().splitlines()) == 1

@@ -174,7 +174,7 @@ def test_waivers_show_in_the_html_report(run, tmp_path):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("waivers: [1, 2", "not valid YAML (line 1"),
+        ("waivers: [1, 2", "not valid YAML (line 2, column 1): did not find expected"),
         ("- rule: DR-04\n", "expected a mapping with 'waivers:'"),
         (
             "waivers:\n  - {rule: DR-04, workload: recsys, reason: r, expires: 2027-01-01}\n",

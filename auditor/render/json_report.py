@@ -33,6 +33,7 @@ from auditor.model import (
 from auditor.report import SCHEMA_VERSION, Report, ScanInfo, WorkloadResult
 from auditor.scoring import TierResult
 from auditor.snapshot import paused_gc
+from auditor.textfiles import Unreadable, parse_json
 from auditor.topology import Topology
 from auditor.waivers import Waiver, WaiverResult, WaiverStatus
 from auditor.workloads import Workload
@@ -527,13 +528,9 @@ def read_json(path: Path | str) -> Any:
     except OSError as exc:
         raise ReportFileError(f"{path}: cannot read report: {exc.strerror or exc}") from None
     try:
-        return json.loads(raw)
-    except UnicodeDecodeError as exc:
-        raise ReportFileError(f"{path}: not UTF-8 text: {exc.reason}") from None
-    except json.JSONDecodeError as exc:
-        raise ReportFileError(
-            f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
-        ) from None
+        return parse_json(raw)
+    except Unreadable as exc:
+        raise ReportFileError(f"{path}: {exc}") from None
 
 
 def load(path: Path | str) -> Report:

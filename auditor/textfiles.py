@@ -1,0 +1,84 @@
+"""Parsing the YAML and JSON files users hand over, with one clear line for whatever is wrong.
+
+Every way a parser can refuse a file (a bad date, a number of 5,000 digits, nesting ten
+thousand levels deep, a corrupt gzip stream) becomes `Unreadable` with a message, which each
+reader prefixes with the file's path and raises as its own AuditorError: bad input never
+surfaces as a traceback."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import zlib
+from typing import Any
+
+import orjson
+import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
+
+_BASE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class Unreadable(ValueError):
+    """A file's text cannot be parsed; the message says why (without the path)."""
+
+
+class _Loader(_BASE_LOADER):  # type: ignore[valid-type,misc]
+    """The safe loader, whose dates that do not exist (2027-02-30) are YAML errors with a
+    line and column, not a ValueError from deep inside the parser."""
+
+
+def _timestamp(loader: SafeConstructor, node: yaml.ScalarNode) -> Any:
+    try:
+        return SafeConstructor.construct_yaml_timestamp(loader, node)
+    except ValueError as exc:
+        raise ConstructorError(
+            None, None, f"{node.value!r} is not a valid date: {exc}", node.start_mark
+        ) from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+# The same loader for every YAML file the tool reads (config, waivers, rules, rule cases).
+SAFE_LOADER: type[yaml.SafeLoader] = _Loader
+
+
+def parse_yaml(text: str) -> Any:
+    try:
+        return yaml.load(text, Loader=SAFE_LOADER)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        problem = getattr(exc, "problem", None)
+        raise Unreadable(f"not valid YAML{where}" + (f": {problem}" if problem else "")) from None
+    except RecursionError:
+        raise Unreadable("not valid YAML: nested too deeply") from None
+
+
+def parse_json(raw: bytes) -> Any:
+    """orjson reads a large file a quarter faster; what it refuses (NaN, integers beyond 64
+    bits, lone surrogates, bad UTF-8, bad JSON) goes to the standard library, which reads the
+    rest exactly as before and words the errors as before."""
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        pass
+    try:
+        return json.loads(raw)
+    except UnicodeDecodeError as exc:
+        raise Unreadable(f"not UTF-8 text: {exc.reason}") from None
+    except json.JSONDecodeError as exc:
+        raise Unreadable(
+            f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from None
+    except RecursionError:
+        raise Unreadable("not valid JSON: nested too deeply") from None
+    except ValueError:  # the standard library refuses integers of thousands of digits
+        raise Unreadable("not valid JSON: a number has too many digits") from None
+
+
+def gunzip(raw: bytes) -> bytes:
+    try:
+        return gzip.decompress(raw)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise Unreadable(f"not a valid gzip file: {exc}") from None
