@@ -414,3 +414,21 @@ def test_dates_that_do_not_exist_and_monstrous_json_are_bad_input(run, tmp_path,
     assert result.code == 2, result.err
     assert str(path) in result.err
     assert "Traceback" not in result.err and len(result.err.strip().splitlines()) == 1
+
+
+def test_names_from_azure_are_printed_as_they_are_never_as_markup_or_control_codes(
+    run, demo_doc, write_json
+):
+    """A dr-workload tag is text the estate's owners wrote: '[/]' must not crash the summary,
+    '[bold]' must not restyle it, and an escape sequence or a newline must not reach the
+    terminal (a newline would fake a line of the summary)."""
+    name = "recsys[/] [bold]B[/bold] \x1b]0;pwned\x07\nfraud-scoring: ready"
+    for row in demo_doc["resources"]:
+        if (row.get("tags") or {}).get("dr-workload") == "recsys":
+            row["tags"]["dr-workload"] = name
+    result = run("scan", "--snapshot", str(write_json(demo_doc)), "--as-of", "2026-11-26")
+    assert result.code == 1 and "Traceback" not in result.err
+    shown = "recsys[/] [bold]B[/bold] \\x1b]0;pwned\\x07\\x0afraud-scoring: ready"
+    assert f"{shown}: NOT ready for its target" in result.out
+    assert "\x1b" not in result.out and "\x07" not in result.out
+    assert "recsys[/] [bold]B" in result.out  # the table cell too, folded or not

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from rich.console import Console
+from rich.style import Style
+from rich.text import Text
 
 
 def text_console(*, color: bool, width: int | None) -> tuple[Console, io.StringIO]:
@@ -21,3 +24,25 @@ def text_console(*, color: bool, width: int | None) -> tuple[Console, io.StringI
         soft_wrap=False,
     )
     return console, buffer
+
+
+# Control characters (newlines and tabs included) that names, tags and messages taken from Azure
+# may carry: written as their escapes, so a value cannot drive the reader's terminal (an escape
+# sequence) or fake a line of the summary (a newline).
+_CONTROL = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F, *range(0x80, 0xA0))}
+
+
+def visible(value: str) -> str:
+    return value.translate(_CONTROL)
+
+
+class SafeText(Text):
+    """rich Text for data: never read as markup (it is Text, not a string) and with control
+    characters made visible. The summaries build every line from it."""
+
+    def __init__(self, text: str = "", *args: Any, **kwargs: Any) -> None:
+        super().__init__(visible(text), *args, **kwargs)
+
+    def append(self, text: str | Text, style: str | Style | None = None) -> SafeText:
+        super().append(visible(text) if isinstance(text, str) else text, style)
+        return self

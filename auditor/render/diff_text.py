@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.text import Text
 
 from auditor.diff import TARGET, Diff, FindingChange
+from auditor.render.console import SafeText as Text
 from auditor.render.console import text_console
 
 

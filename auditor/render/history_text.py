@@ -6,10 +6,10 @@ import itertools
 
 from rich import box
 from rich.table import Table
-from rich.text import Text
 
 from auditor.history import Point, Trend
 from auditor.model import TIERS
+from auditor.render.console import SafeText as Text
 from auditor.render.console import text_console
 
 
@@ -51,11 +51,14 @@ def render(path: str, trend: Trend, *, color: bool = False, width: int | None = 
         table.add_column("Complete")
         for point in points:
             table.add_row(
-                str(point.run_id),
-                point.generated_at,
-                *(_cell(*point.tiers[t.value]) if t.value in point.tiers else "-" for t in TIERS),
+                Text(str(point.run_id)),
+                Text(point.generated_at),
+                *(
+                    _cell(*point.tiers[t.value]) if t.value in point.tiers else Text("-")
+                    for t in TIERS
+                ),
                 _cell(point.target_score, point.target_ready),
-                "yes" if point.complete else "NO",
+                Text("yes" if point.complete else "NO"),
             )
         console.print(table)
         console.print()

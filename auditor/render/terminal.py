@@ -8,10 +8,10 @@ from typing import Any
 from rich import box
 from rich.console import Console
 from rich.table import Table
-from rich.text import Text
 
 from auditor.engine import NO_SECONDARY
 from auditor.model import TIERS, Finding, Status
+from auditor.render.console import SafeText as Text
 from auditor.render.console import text_console
 from auditor.report import Report, WorkloadResult
 from auditor.scoring import TierResult
@@ -57,11 +57,11 @@ def _ladder(report: Report, plain: bool) -> Table:
         verdict = (
             Text("yes", style="bold green") if result.target.ready else Text("NO", style="bold red")
         )
-        table.add_row(
-            result.name,
-            result.workload.source,
-            _regions(result),
-            result.workload.target_summary,
+        table.add_row(  # Text, not str: a str cell is read as markup ('[/]' in a tag)
+            Text(result.name),
+            Text(result.workload.source),
+            Text(_regions(result)),
+            Text(result.workload.target_summary),
             *(_cell(result.tiers[tier]) for tier in TIERS),
             verdict,
         )
