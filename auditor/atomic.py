@@ -28,6 +28,55 @@ def write_atomic(path: Path | str, payload: bytes | Iterable[Chunk]) -> None:
     the iterable produces the next ones (a large report is rendered and written at once), and
     nothing reaches `path` unless every chunk was produced and written."""
     path = Path(path)
+    tmp = _stage(path, payload)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class Staging:
+    """Several files written atomically together: each to a temporary file beside it, all
+    renamed into place at the end. A run that fails halfway (one report cannot be written)
+    leaves every file it would have replaced as it was.
+
+        with Staging() as staging:
+            staging.write(json_path, payload)
+            staging.write(html_path, page)   # raises: json_path is left untouched
+    """
+
+    def __init__(self) -> None:
+        self._staged: list[tuple[str, Path]] = []
+
+    def write(self, path: Path | str, payload: bytes | Iterable[Chunk]) -> None:
+        path = Path(path)
+        self._staged.append((_stage(path, payload), path))
+
+    def commit(self) -> None:
+        while self._staged:
+            tmp, path = self._staged.pop(0)
+            try:
+                os.replace(tmp, path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+
+    def discard(self) -> None:
+        while self._staged:
+            Path(self._staged.pop()[0]).unlink(missing_ok=True)
+
+    def __enter__(self) -> Staging:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if kind is None:
+            self.commit()
+        self.discard()
+
+
+def _stage(path: Path, payload: bytes | Iterable[Chunk]) -> str:
+    """The payload written to a temporary file beside `path` and synced: its name."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -38,10 +87,10 @@ def write_atomic(path: Path | str, payload: bytes | Iterable[Chunk]) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return tmp
 
 
 _datasync = getattr(os, "fdatasync", os.fsync)  # macOS has no fdatasync

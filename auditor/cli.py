@@ -16,13 +16,14 @@ import yaml
 
 from auditor import __version__, demo, rules, scan, snapshot, waivers
 from auditor import config as config_mod
-from auditor.atomic import Chunk, write_atomic
+from auditor.atomic import Chunk, Staging, write_atomic
 from auditor.collect.auth import CLOUDS, ENDPOINT_ENV
 from auditor.errors import AuditorError, RenderError
 from auditor.gates import Gates, breaches
 from auditor.gates import exit_code as gated_exit_code
 from auditor.model import TIERS, Severity, Tier
 from auditor.render import FORMATS, Format, terminal
+from auditor.render.console import visible
 from auditor.report import EXIT_INCOMPLETE, EXIT_USAGE, Report
 
 EXIT_CODES = """\b
@@ -45,7 +46,8 @@ Gates for CI (each breach exits 1; an incomplete scan still exits 3):
 
 
 def _fail(message: str) -> None:
-    click.echo(f"auditor: error: {message}", err=True)
+    # one line, whatever the file or the estate put in the message
+    click.echo(f"auditor: error: {visible(message)}", err=True)
 
 
 def _write(path: str, payload: bytes | Iterable[Chunk]) -> None:
@@ -305,21 +307,36 @@ def scan_cmd(
     )
     to_stdout = _to_stdout(outputs)
     gates = Gates(fail_under, Severity(fail_on) if fail_on else None)
-    trend = _record(history_path, report, gated_exit_code(report, gates)) if history_path else None
-    stream = _emit(
-        report,
-        outputs,
-        lambda fmt: _render_with_trend(fmt, report, trend),
-        to_stdout=to_stdout,
-        verbose=verbose,
-        quiet=quiet,
-        color=color,
+    run_id, trend = (
+        _record(history_path, report, gated_exit_code(report, gates))
+        if history_path
+        else (None, None)
     )
+    try:
+        stream = _emit(
+            report,
+            outputs,
+            lambda fmt: _render_with_trend(fmt, report, trend),
+            to_stdout=to_stdout,
+            verbose=verbose,
+            quiet=quiet,
+            color=color,
+        )
+    except BaseException:
+        if history_path and run_id is not None:
+            from auditor import history
+
+            history.forget(history_path, run_id)  # the run did not land: not in the history
+        raise
     return _gated(report, gates, quiet=quiet, stream=stream)
 
 
 def _to_stdout(outputs: dict[str, str | None]) -> bool:
-    """Whether a format goes to stdout ('-'); at most one may."""
+    """Whether a format goes to stdout ('-'); at most one may. An empty path is a usage
+    error, not a format quietly left out."""
+    for fmt in FORMATS:
+        if outputs.get(f"out_{fmt.name}") == "":
+            raise click.UsageError(f"{fmt.option} needs a path ('-' for stdout)")
     chosen = [fmt for fmt in FORMATS if outputs.get(f"out_{fmt.name}") == "-"]
     if len(chosen) > 1:
         raise click.UsageError("only one format can be written to stdout ('-')")
@@ -337,11 +354,21 @@ def _emit(
     color: bool | None,
 ) -> Any:
     """Write every requested format, then the terminal summary (to stderr when a format went
-    to stdout); returns the stream the summary went to."""
-    for fmt in FORMATS:
-        path = outputs.get(f"out_{fmt.name}")
-        if path:
-            _write(path, render(fmt))
+    to stdout); returns the stream the summary went to. The files are replaced together once
+    all are written: when one cannot be, none of the others is touched."""
+    with Staging() as staging:
+        for fmt in FORMATS:
+            path = outputs.get(f"out_{fmt.name}")
+            if path and path != "-":
+                try:
+                    staging.write(path, render(fmt))
+                except OSError as exc:
+                    raise RenderError(
+                        f"{path}: cannot write report: {exc.strerror or exc}"
+                    ) from None
+        for fmt in FORMATS:
+            if outputs.get(f"out_{fmt.name}") == "-":
+                _write("-", render(fmt))
     stream = sys.stderr if to_stdout else sys.stdout
     if not quiet:
         width = shutil.get_terminal_size((120, 40)).columns
@@ -354,13 +381,15 @@ def _emit(
 HTML_TREND_RUNS = 12
 
 
-def _record(path: str, report: Report, exit_code: int) -> dict[str, Any]:
-    """Append the run to the history; the trend of this report's workloads, for the HTML."""
+def _record(path: str, report: Report, exit_code: int) -> tuple[int, dict[str, Any]]:
+    """Append the run to the history; its run id, and the trend of this report's workloads
+    for the HTML."""
     from auditor import history
 
-    history.record(path, report, exit_code=exit_code)
+    run_id = history.record(path, report, exit_code=exit_code)
     names = tuple(w.name for w in report.workloads)
-    return history.document(path, history.trend(path, workloads=names, last=HTML_TREND_RUNS))
+    trend = history.document(path, history.trend(path, workloads=names, last=HTML_TREND_RUNS))
+    return run_id, trend
 
 
 def _render_with_trend(

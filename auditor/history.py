@@ -186,6 +186,15 @@ def record(path: Path | str, report: Report, *, exit_code: int | None = None) ->
     return int(run_id)
 
 
+def forget(path: Path | str, run_id: int) -> None:
+    """Remove a run recorded by `record` (its outputs could not be written after all)."""
+    with _open(path, create=False) as conn, _transaction(conn):
+        conn.execute("DELETE FROM findings WHERE run_id = ?", (run_id,))
+        conn.execute("DELETE FROM tiers WHERE run_id = ?", (run_id,))
+        conn.execute("DELETE FROM workloads WHERE run_id = ?", (run_id,))
+        conn.execute("DELETE FROM runs WHERE id = ?", (run_id,))
+
+
 @dataclass(frozen=True)
 class Point:
     """One workload in one run: its scores and readiness per tier and at its target."""

@@ -432,3 +432,26 @@ def test_names_from_azure_are_printed_as_they_are_never_as_markup_or_control_cod
     assert f"{shown}: NOT ready for its target" in result.out
     assert "\x1b" not in result.out and "\x07" not in result.out
     assert "recsys[/] [bold]B" in result.out  # the table cell too, folded or not
+
+
+def test_a_report_that_cannot_be_written_leaves_every_earlier_output_and_the_history(run, tmp_path):
+    json_path, md_path, db = tmp_path / "r.json", tmp_path / "r.md", tmp_path / "h.sqlite"
+    first = run("scan", "--demo", "-q", "--json", str(json_path), "--history", str(db))
+    assert first.code == 1
+    json_path.write_text("the previous report")
+    md_path.write_text("the previous summary")
+    result = run(
+        "scan", "--demo", "-q", "--json", str(json_path), "--markdown", str(md_path),
+        "--html", str(tmp_path / "missing" / "r.html"), "--history", str(db),
+    )  # fmt: skip
+    assert result.code == 2 and "missing/r.html: cannot write report" in result.err
+    assert json_path.read_text() == "the previous report"
+    assert md_path.read_text() == "the previous summary"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["h.sqlite", "r.json", "r.md"]
+    history = run("history", str(db), "--json")
+    assert history.code == 0 and json.loads(history.out)["runs"] == 1
+
+
+def test_an_empty_output_path_is_a_usage_error(run):
+    result = run("scan", "--demo", "--json", "")
+    assert result.code == 2 and "--json needs a path ('-' for stdout)" in result.err
