@@ -50,11 +50,26 @@ def _fail(message: str) -> None:
     click.echo(f"auditor: error: {visible(message)}", err=True)
 
 
+def _reader_gone(stream: Any) -> None:
+    """The reader of a pipe went away (`auditor scan ... | head`): what else is written there
+    goes nowhere, and the scan still ends with its own exit code (not 0, not a traceback)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, stream.fileno())
+    except (OSError, ValueError):  # not a real file (tests capture it)
+        pass
+    finally:
+        os.close(devnull)
+
+
 def _write(path: str, payload: bytes | Iterable[Chunk]) -> None:
     if path == "-":
-        for chunk in [payload] if isinstance(payload, bytes) else payload:
-            sys.stdout.buffer.write(chunk)
-        sys.stdout.flush()
+        try:
+            for chunk in [payload] if isinstance(payload, bytes) else payload:
+                sys.stdout.buffer.write(chunk)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _reader_gone(sys.stdout)
         return
     try:
         write_atomic(Path(path), payload)
@@ -373,8 +388,11 @@ def _emit(
     if not quiet:
         width = shutil.get_terminal_size((120, 40)).columns
         text = terminal.render(report, verbose=verbose, color=_color(color, stream), width=width)
-        stream.write(text)
-        stream.flush()
+        try:
+            stream.write(text)
+            stream.flush()
+        except BrokenPipeError:
+            _reader_gone(stream)
     return stream
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import gzip
 import json
+import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -455,3 +458,14 @@ def test_a_report_that_cannot_be_written_leaves_every_earlier_output_and_the_his
 def test_an_empty_output_path_is_a_usage_error(run):
     result = run("scan", "--demo", "--json", "")
     assert result.code == 2 and "--json needs a path ('-' for stdout)" in result.err
+
+
+@pytest.mark.parametrize("argv", [["--json", "-", "-q"], []], ids=["json-to-stdout", "summary"])
+def test_a_reader_that_stops_early_does_not_change_the_exit_code(argv):
+    """`auditor scan ... | head` in a pipeline with pipefail: the scan's own exit code (1: a
+    demo workload is not ready), not 0 or a traceback."""
+    command = [sys.executable, "-m", "auditor", "scan", "--demo", *argv]
+    script = f"set -o pipefail; {shlex.join(command)} | head -c 10 >/dev/null"
+    done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
