@@ -461,11 +461,15 @@ def test_an_empty_output_path_is_a_usage_error(run):
 
 
 @pytest.mark.parametrize("argv", [["--json", "-", "-q"], []], ids=["json-to-stdout", "summary"])
-def test_a_reader_that_stops_early_does_not_change_the_exit_code(argv):
-    """`auditor scan ... | head` in a pipeline with pipefail: the scan's own exit code (1: a
-    demo workload is not ready), not 0 or a traceback."""
-    command = [sys.executable, "-m", "auditor", "scan", "--demo", *argv]
-    script = f"set -o pipefail; {shlex.join(command)} | head -c 10 >/dev/null"
+def test_a_reader_that_stops_early_does_not_change_the_exit_code(argv, demo_doc, write_json):
+    """`auditor scan ... | head` in a pipeline with pipefail (here `| true`, gone at once): the
+    scan's own exit code (3: a read was refused, the scan is incomplete), not 0, 1 or a
+    traceback."""
+    demo_doc["errors"].append(
+        {"source": "arm", "request": "GET /x", "status": 403, "code": "Forbidden", "message": "no"}
+    )
+    command = [sys.executable, "-m", "auditor", "scan", "--snapshot", str(write_json(demo_doc))]
+    script = f"set -o pipefail; {shlex.join([*command, *argv])} | true"
     done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 1, done.stderr
+    assert done.returncode == 3, done.stderr
     assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
