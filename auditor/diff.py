@@ -12,6 +12,7 @@ import jsonschema
 
 from auditor.errors import ReportFileError
 from auditor.report import EXIT_NOT_READY, EXIT_OK
+from auditor.textfiles import FORMATS
 
 FORMAT = "auditor.diff"
 VERSION = "1.0"
@@ -280,7 +281,7 @@ def load_report(path: Path | str) -> dict[str, Any]:
     document = read_json(path)
 
     error = jsonschema.exceptions.best_match(
-        jsonschema.Draft202012Validator(schema()).iter_errors(document)
+        jsonschema.Draft202012Validator(schema(), format_checker=FORMATS).iter_errors(document)
     )
     if error is not None:
         where = ".".join(str(p) for p in error.absolute_path) or "(top level)"

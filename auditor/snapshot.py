@@ -18,7 +18,7 @@ import jsonschema
 
 from auditor.atomic import write_atomic
 from auditor.errors import SnapshotError
-from auditor.textfiles import Unreadable, gunzip, parse_json
+from auditor.textfiles import FORMATS, Unreadable, gunzip, parse_json
 
 FORMAT = "auditor.snapshot"
 VERSION = 1
@@ -133,7 +133,9 @@ def validate(data: Any, source: str) -> Snapshot:
     arm = data.get("arm")
     reduced = _schema_without_arm_reads()
     plain = reduced is not None and type(arm) is list and all(map(_plain_arm_read, arm))
-    validator = jsonschema.Draft202012Validator(reduced if plain else schema())
+    validator = jsonschema.Draft202012Validator(
+        reduced if plain else schema(), format_checker=FORMATS
+    )
     errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
         raise SnapshotError(f"{source}: {_describe(errors[0])}")

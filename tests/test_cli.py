@@ -178,7 +178,7 @@ def test_collection_errors_make_the_scan_incomplete_with_exit_3(
                     {
                         "format": "auditor.snapshot",
                         "version": 1,
-                        "collected_at": "x",
+                        "collected_at": "2026-11-20T06:00:00Z",
                         "cloud": "AzureCloud",
                         "scope": {"subscriptions": [], "management_groups": []},
                         "resources": {},
@@ -190,6 +190,23 @@ def test_collection_errors_make_the_scan_incomplete_with_exit_3(
             "field 'resources'",
         ),
         (lambda p: p.write_bytes(b"\x1f\x8bnot gzip"), "not UTF-8 text"),
+        (
+            lambda p: p.write_text(
+                json.dumps(
+                    {
+                        "format": "auditor.snapshot",
+                        "version": 1,
+                        "collected_at": "NaN",
+                        "cloud": "AzureCloud",
+                        "scope": {"subscriptions": [], "management_groups": []},
+                        "resources": [],
+                        "arm": [],
+                        "errors": [],
+                    }
+                )
+            ),
+            "field 'collected_at': 'NaN' is not a 'date-time'",
+        ),
         (lambda p: p.write_text('{"n": ' + "9" * 5000 + "}"), "a number has too many digits"),
         (lambda p: p.write_text("[" * 100_000 + "]" * 100_000), "nested too deeply"),
         (

@@ -169,7 +169,7 @@ def _bad_documents() -> list[tuple[str, Any, str]]:
         ("blocking", blocking, f"field 'workloads/{wl}/tiers/hot/hot/blocking_findings/0'"),
         ("orphan", orphan, "field 'findings/0/workload': no workload 'nobody'"),
         ("version", version, "field 'schema_version'"),
-        ("date", date, "field 'scan/as_of': '26/11/2026' is not a date"),
+        ("date", date, "field 'scan/as_of': '26/11/2026' is not a 'date'"),
         ("list", [], "field '(top level)': [] is not of type 'object'"),
     ]
 

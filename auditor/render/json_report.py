@@ -33,7 +33,7 @@ from auditor.model import (
 from auditor.report import SCHEMA_VERSION, Report, ScanInfo, WorkloadResult
 from auditor.scoring import TierResult
 from auditor.snapshot import paused_gc
-from auditor.textfiles import Unreadable, parse_json
+from auditor.textfiles import FORMATS, Unreadable, parse_json
 from auditor.topology import Topology
 from auditor.waivers import Waiver, WaiverResult, WaiverStatus
 from auditor.workloads import Workload
@@ -460,7 +460,7 @@ def report_from_document(doc: Any, source: str = "report") -> Report:
     The document is checked against the packaged report schema first; a bad one raises
     ReportFileError naming `source` and the field."""
     errors = sorted(
-        jsonschema.Draft202012Validator(schema()).iter_errors(doc),
+        jsonschema.Draft202012Validator(schema(), format_checker=FORMATS).iter_errors(doc),
         key=lambda e: list(map(str, e.absolute_path)),
     )
     if errors:
