@@ -521,11 +521,14 @@ def rules_show(rule_id: str, rule_dirs: tuple[Path, ...]) -> int:
 @rules_group.command("validate")
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
 def rules_validate(directory: Path | None) -> int:
-    """Validate a rule directory (default: the bundled rules)."""
-    dirs = [directory] if directory else [rules.bundled_rules_dir()]
-    loaded = rules.load_dirs(dirs)
-    where = directory if directory else "bundled rules"
-    click.echo(f"{len(loaded)} rule(s) valid in {where}")
+    """Validate a rule directory (default: the bundled rules), as `scan --rules DIR` would
+    load it: beside the bundled rules, whose ids it must not reuse."""
+    bundled = rules.load_dirs([rules.bundled_rules_dir()])
+    if directory is None:
+        click.echo(f"{len(bundled)} rule(s) valid in bundled rules")
+        return 0
+    loaded = rules.load([directory])
+    click.echo(f"{len(loaded) - len(bundled)} rule(s) valid in {directory}")
     return 0
 
 

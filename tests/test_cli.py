@@ -326,7 +326,20 @@ def test_a_users_rule_directory_adds_findings(run, tmp_path):
     run("scan", "--demo", "-q", "--rules", str(tmp_path), "--json", str(out))
     findings = [f for f in _report(out)["findings"] if f["rule"] == "HOUSE-1"]
     assert len(findings) == 5
-    assert run("rules", "validate", str(tmp_path)).code == 0
+    validated = run("rules", "validate", str(tmp_path))
+    assert validated.code == 0 and f"1 rule(s) valid in {tmp_path}" in validated.out
+
+
+def test_validating_a_rule_directory_refuses_what_a_scan_would(run, tmp_path):
+    """A user rule that reuses a bundled id is refused by `scan --rules`: by `rules validate`
+    of the same directory too, not passed as valid."""
+    (tmp_path / "DR-06.yaml").write_text(GOOD_RULE.format(id="DR-06"))
+    for argv in (
+        ("rules", "validate", str(tmp_path)),
+        ("scan", "--demo", "--rules", str(tmp_path)),
+    ):
+        result = run(*argv)
+        assert result.code == 2 and "rule 'DR-06' is already in" in result.err, argv
 
 
 @pytest.mark.parametrize(
