@@ -698,19 +698,33 @@ class Estate:
         problem = self.table_problem(ROLE_ASSIGNMENTS_TABLE, subscription_of(resource_id))
         if problem is not None:
             return Lookup(None, problem)
-        index: dict[str, list[RoleAssignment]] = self._memo("roles", self._role_index)
+        index: dict[str, list[RoleAssignment]]
+        index, malformed = self._memo("roles", self._role_index)
+        if malformed:
+            return Lookup(None, malformed)
         scopes = (norm_id(resource_id), *scope_ancestors(resource_id))
         return Lookup(tuple(a for scope in scopes for a in index.get(scope, ())))
 
-    def _role_index(self) -> dict[str, list[RoleAssignment]]:
+    def _role_index(self) -> tuple[dict[str, list[RoleAssignment]], str | None]:
+        """Role assignments by scope; and what is wrong with the table when a row cannot be
+        read (then no assignment can be said to be missing)."""
         index: dict[str, list[RoleAssignment]] = defaultdict(list)
-        for row in self.snapshot.tables.get(ROLE_ASSIGNMENTS_TABLE) or ():
+        bad: list[str] = []
+        for position, row in enumerate(self.snapshot.tables.get(ROLE_ASSIGNMENTS_TABLE) or ()):
             raw_id = get_path(row, "id")
             principal = get_path(row, "properties.principalId")
             role = get_path(row, "properties.roleDefinitionId")
-            if not isinstance(raw_id, str) or str(get_path(row, "type")).lower() != (
-                "microsoft.authorization/roleassignments"
-            ):
+            rtype = get_path(row, "type")
+            if not isinstance(row, dict) or not isinstance(rtype, str):
+                bad.append(f"row {position} is not a resource row")
+                continue
+            if rtype.lower() != "microsoft.authorization/roleassignments":
+                continue
+            if not all(isinstance(v, str) and v for v in (raw_id, principal, role)):
+                bad.append(
+                    f"row {position} lacks id, properties.principalId or "
+                    "properties.roleDefinitionId"
+                )
                 continue
             scope = get_path(row, "properties.scope")
             if not isinstance(scope, str) or not scope:
@@ -721,14 +735,18 @@ class Estate:
                 RoleAssignment(
                     raw_id=raw_id,
                     scope=norm_id(scope) or "/",
-                    principal=principal.lower() if isinstance(principal, str) else "",
+                    principal=principal.lower(),
                     principal_type=kind if isinstance(kind, str) else "principal",
-                    role=role.rstrip("/").rsplit("/", 1)[-1].lower()
-                    if isinstance(role, str)
-                    else "",
+                    role=role.rstrip("/").rsplit("/", 1)[-1].lower(),
                 )
             )
-        return index
+        if bad:
+            more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
+            return index, (
+                f"the Resource Graph table {ROLE_ASSIGNMENTS_TABLE} has rows that cannot be "
+                f"read: {bad[0]}{more}"
+            )
+        return index, None
 
     # -- look-ups across rows ----------------------------------------------------------------
 
