@@ -583,9 +583,13 @@ def compute_mirrored(ctx: Context, _: NoParams) -> Outcome:
     least the same maximum node count."""
     look = Look(ctx.estate)
     primary, secondary = _pair(ctx)
-    ours, theirs = _clusters(look, ctx, primary), _clusters(look, ctx, secondary)
+    ours = _clusters(look, ctx, primary)
+    before = len(look.missing)
+    theirs = _clusters(look, ctx, secondary)
     if ours is None or theirs is None:
         return look.outcome("")
+    # a secondary cluster that cannot be read may be the counterpart: no 'none' verdict then
+    unreadable = len(look.missing) > before
     if not ours:
         return look.outcome("the primary has no compute clusters to mirror", inapplicable=True)
     standing = []
@@ -630,6 +634,8 @@ def compute_mirrored(ctx: Context, _: NoParams) -> Outcome:
                     f"the VM family of {', '.join(sorted(unknown))} is not known from the "
                     "recorded VM sizes" + "".join(f"; {reason}" for reason in reasons)
                 )
+                continue
+            if unreadable:
                 continue
             look.fail(
                 f"cluster {cluster.name} ({cluster.vm_size}, up to {cluster.max_nodes} nodes) "
@@ -700,7 +706,9 @@ def quota_parity(ctx: Context, params: QuotaParams) -> Outcome:
             look.missing.append(f"{usages} has no quota row for {labels[key]} ({priority})")
             continue
         look.observe(row.raw_id, "limit", row.limit, demand[key])
-        if row.limit >= 0 and room(row) < demand[key]:
+        if row.limit < -1:  # -1 is 'no cap'; another negative limit is no quota at all
+            look.missing.append(f"{row.raw_id} has limit {row.limit}: not a quota")
+        elif row.limit >= 0 and room(row) < demand[key]:
             look.fail(
                 f"{labels[key]} {priority} quota in {region} is {room(row)} vCPUs; the primary's "
                 f"clusters can scale to {demand[key]}"
@@ -711,7 +719,9 @@ def quota_parity(ctx: Context, params: QuotaParams) -> Outcome:
             look.missing.append(f"{usages} has no regional {priority} vCPU total")
             continue
         look.observe(total.raw_id, f"limit ({total.label})", total.limit, totals[priority])
-        if total.limit >= 0 and room(total) < totals[priority]:
+        if total.limit < -1:
+            look.missing.append(f"{total.raw_id} ({total.label}) has limit {total.limit}")
+        elif total.limit >= 0 and room(total) < totals[priority]:
             look.fail(
                 f"regional {priority} vCPU quota in {region} is {room(total)}; the primary's "
                 f"clusters can scale to {totals[priority]}"
