@@ -62,7 +62,7 @@ def _reader_gone(stream: Any) -> None:
         os.close(devnull)
 
 
-def _write(path: str, payload: bytes | Iterable[Chunk]) -> None:
+def _write(path: str, payload: bytes | Iterable[Chunk], what: str = "report") -> None:
     if path == "-":
         try:
             for chunk in [payload] if isinstance(payload, bytes) else payload:
@@ -74,7 +74,7 @@ def _write(path: str, payload: bytes | Iterable[Chunk]) -> None:
     try:
         write_atomic(Path(path), payload)
     except OSError as exc:
-        raise RenderError(f"{path}: cannot write report: {exc.strerror or exc}") from None
+        raise RenderError(f"{path}: cannot write {what}: {exc.strerror or exc}") from None
 
 
 def _color(option: bool | None, stream: Any) -> bool:
@@ -721,7 +721,7 @@ def init_cmd(snapshot_path: str | None, demo: bool, output: str, force: bool, ta
         return 0
     if Path(output).exists() and not force:
         raise ConfigError(f"{output}: already exists; not replaced (use --force)")
-    _write(output, text.encode())
+    _write(output, text.encode(), "the configuration")
     kinds = ", ".join(
         f"{n} {kind}"
         for kind in ("tags", "discovered", "standalone")

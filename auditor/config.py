@@ -93,6 +93,11 @@ def _key(workspace_id: str) -> str:
     return workspace_id.strip().rstrip("/").lower()
 
 
+def _message(error: Any) -> str:
+    """pydantic's message without its 'Value error, ' prefix (ours say what is wrong)."""
+    return str(error["msg"]).removeprefix("Value error, ")
+
+
 def _location(error: dict[str, Any]) -> str:
     return ".".join(str(p) for p in error["loc"]) or "(top level)"
 
@@ -106,7 +111,9 @@ def parse(data: Any, source: str) -> Config:
         return Config.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise ConfigError(f"{source}: field '{_location(dict(first))}': {first['msg']}") from None
+        raise ConfigError(
+            f"{source}: field '{_location(dict(first))}': {_message(first)}"
+        ) from None
 
 
 def problems(path: Path | str) -> tuple[Config | None, list[str]]:
@@ -117,7 +124,7 @@ def problems(path: Path | str) -> tuple[Config | None, list[str]]:
     try:
         return Config.model_validate(data or {}), []
     except ValidationError as exc:
-        return None, [f"{path}: field '{_location(dict(e))}': {e['msg']}" for e in exc.errors()]
+        return None, [f"{path}: field '{_location(dict(e))}': {_message(e)}" for e in exc.errors()]
 
 
 def load(path: Path | str) -> Config:

@@ -143,7 +143,7 @@ def test_unknown_workspaces_are_named_with_a_hint(run, tmp_path):
     [
         (
             [{"name": "a", "primary": FRAUD_EUS, "secondary": FRAUD_EUS.upper() + "/"}],
-            "field 'workloads.0': Value error, primary and secondary are the same workspace",
+            "field 'workloads.0': primary and secondary are the same workspace",
         ),
         (
             [
