@@ -907,6 +907,8 @@ def _routers(estate: Estate) -> tuple[list[_Router], list[str]]:
         if _enabled(origin.get("properties.enabledState")):
             router.hosts.add(host)
     for door in estate.of_type(FRONT_DOOR):
+        if not _enabled(door.get("properties.enabledState")):
+            continue  # a disabled Front Door routes nothing
         pools = door.get("properties.backendPools")
         if not isinstance(pools, list):
             unreadable.append(f"{door.raw_id} has no 'properties.backendPools'")
@@ -961,8 +963,9 @@ def global_router_fronts_endpoints(ctx: Context, _: NoParams) -> Outcome:
     fronted_by: set[str] = set()
     for mine in ours:
         ours_host = host(mine)
+        # its counterpart: the secondary's endpoint of the same name, else any of them
         same = [e for e in theirs if e.name.lower() == mine.name.lower()]
-        partners = [(e, host(e)) for e in [*same, *(e for e in theirs if e not in same)]]
+        partners = [(e, host(e)) for e in same or theirs]
         if ours_host is None or any(h is None for _, h in partners):
             continue
         both = [
