@@ -683,36 +683,40 @@ def cmk_cosmos_replicated(ctx: Context, _: NoParams) -> Outcome:
     if not isinstance(primary.get("properties"), dict):
         look.missing.append(f"{primary.raw_id} has no 'properties'")
         return look.outcome("")
-    status = primary.get("properties.encryption.status")
-    look.observe(primary.raw_id, "properties.encryption.status", status)
+    # a project workspace without its own encryption block is encrypted as its hub is
+    owner = look.holder(primary, "properties.encryption")
+    if owner is None:
+        return look.outcome("")
+    status = owner.get("properties.encryption.status")
+    look.observe(owner.raw_id, "properties.encryption.status", status)
     if not isinstance(status, str) or status.lower() != "enabled":
         return look.outcome(
             f"{primary.name} does not use customer-managed keys "
             f"(encryption status {_text(status)})",
             inapplicable=True,
         )
-    if primary.get("properties.enableServiceSideCMKEncryption") is True:
-        look.observe(primary.raw_id, "properties.enableServiceSideCMKEncryption", True)
+    if owner.get("properties.enableServiceSideCMKEncryption") is True:
+        look.observe(owner.raw_id, "properties.enableServiceSideCMKEncryption", True)
         return look.outcome(
             f"{primary.name} uses service-side customer-managed-key encryption: its data is not "
             "kept in a Cosmos DB account in your subscription",
             inapplicable=True,
         )
     s_region = look.location(secondary)
-    own = primary.get("properties.encryption.cosmosDbResourceId")
+    own = owner.get("properties.encryption.cosmosDbResourceId")
     accounts: list[Resource] = []
     if isinstance(own, str) and own:
-        look.observe(primary.raw_id, "properties.encryption.cosmosDbResourceId", own)
+        look.observe(owner.raw_id, "properties.encryption.cosmosDbResourceId", own)
         account = look.resource(own, f"the Cosmos DB account of {primary.name}")
         accounts = [account] if account else []
     else:
-        group = look.prop(primary, "properties.serviceProvisionedResourceGroup")
+        group = look.prop(owner, "properties.serviceProvisionedResourceGroup")
         if not isinstance(group, str) or not group:
             return look.outcome("")
         if group.startswith("/"):  # an id rather than the name the swagger describes
             sub, name = str(group.split("/")[2]).lower(), str(resource_group_of(group))
         else:
-            sub, name = primary.subscription, group.lower()
+            sub, name = owner.subscription, group.lower()
         by_group = ctx.estate.memo("cosmos", lambda: _by_group(ctx.estate, COSMOS_ACCOUNT))
         accounts = [look.seen(a) for a in by_group.get((sub, name), ())]
         if not accounts:
