@@ -228,6 +228,9 @@ class Location:
     display_name: str
     geography: str | None
     paired: tuple[str, ...]
+    # Whether the region has availability zones (availabilityZoneMappings); None when the
+    # answer does not say for any region (an api-version without the field).
+    zones: bool | None = None
 
 
 @quick_init
@@ -344,6 +347,8 @@ def parse_vm_sizes(rows: Iterable[Any]) -> dict[str, VmSize]:
 
 
 def parse_locations(rows: Iterable[Any]) -> dict[str, Location]:
+    rows = list(rows)
+    mapped = any(isinstance(get_path(r, "availabilityZoneMappings"), list) for r in rows)
     locations: dict[str, Location] = {}
     for row in rows:
         name = get_path(row, "name")
@@ -362,6 +367,7 @@ def parse_locations(rows: Iterable[Any]) -> dict[str, Location]:
             display_name=display if isinstance(display, str) else name,
             geography=geography if isinstance(geography, str) else None,
             paired=paired,
+            zones=bool(get_path(row, "availabilityZoneMappings") or None) if mapped else None,
         )
     return locations
 
