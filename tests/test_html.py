@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
 import hashlib
 import importlib.util
@@ -613,3 +614,20 @@ def test_browser_large_report_shows_cards_as_they_are_needed(
     tab.expect_visible(len(many.findings))
     page.evaluate("window.dispatchEvent(new Event('afterprint'))")
     tab.close()
+
+
+def test_a_scan_incomplete_only_for_findings_in_error_says_so(demo_report: Report) -> None:
+    """No read failed, but findings could not be evaluated: the banner says how many, and
+    shows no empty table of collection errors."""
+    errored = tuple(
+        dataclasses.replace(f, status=Status.ERROR) if f.rule == "DR-09" else f
+        for f in demo_report.findings
+    )
+    count = sum(1 for f in errored if f.status is Status.ERROR)
+    scan_info = dataclasses.replace(demo_report.scan, error_findings=count)
+    page = html.render(dataclasses.replace(demo_report, findings=errored, scan=scan_info))
+    text = page.decode("utf-8")
+    banner = re.search(r"<section[^>]*data-incomplete.*?</section>", text, re.DOTALL)
+    assert banner is not None and "<table" not in banner.group(0)
+    assert f"{count} findings could not be evaluated" in banner.group(0)
+    assert f"Incomplete · 0 collection errors, {count} findings in error" in text
