@@ -18,7 +18,7 @@ import jsonschema
 
 from auditor.atomic import write_atomic
 from auditor.errors import SnapshotError
-from auditor.textfiles import FORMATS, Unreadable, gunzip, parse_json
+from auditor.textfiles import FORMATS, Unreadable, gunzip, parse_json, parse_json_file
 
 FORMAT = "auditor.snapshot"
 VERSION = 1
@@ -146,15 +146,16 @@ def load(path: Path | str) -> Snapshot:
     """Read a snapshot file (JSON, or gzip-compressed JSON when the name ends in .gz)."""
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        with paused_gc():
+            data = (
+                parse_json(gunzip(path.read_bytes()))
+                if path.name.endswith(".gz")
+                else parse_json_file(path)
+            )
     except FileNotFoundError:
         raise SnapshotError(f"{path}: no such snapshot file") from None
     except OSError as exc:
         raise SnapshotError(f"{path}: cannot read snapshot: {exc.strerror}") from None
-    try:
-        if path.name.endswith(".gz"):
-            raw = gunzip(raw)
-        data = _parse(raw)
     except Unreadable as exc:
         raise SnapshotError(f"{path}: {exc}") from None
     return validate(data, str(path))
@@ -182,11 +183,6 @@ def paused_gc() -> Iterator[None]:
                 # does not look. Reference counting still frees them.
                 gc.freeze()
             gc.enable()
-
-
-def _parse(raw: bytes) -> Any:
-    with paused_gc():
-        return parse_json(raw)
 
 
 def dump(snapshot: Mapping[str, Any], path: Path | str) -> None:
