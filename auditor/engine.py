@@ -66,6 +66,9 @@ class _Subject:
     absent: Outcome | None
     estate: Estate
     graph_failed: bool  # Resource Graph failed somewhere: passes are checked against it
+    # whether _precondition may decide before the check: a workspace absent, or no secondary
+    decided_first: bool
+    id_bytes: bytes  # id_subject encoded, as finding ids hash it
 
     @classmethod
     def of(cls, estate: Estate, workload: Workload, as_of: dt.date) -> _Subject:
@@ -85,7 +88,17 @@ class _Subject:
                 resources=(workload.primary, workload.secondary),
             )
         context = None if primary is None else Context(estate, workload, primary, secondary, as_of)
-        return cls(workload, _subject(workload), context, absent, estate, estate.graph_failed)
+        subject = _subject(workload)
+        return cls(
+            workload,
+            subject,
+            context,
+            absent,
+            estate,
+            estate.graph_failed,
+            absent is not None or workload.secondary is None,
+            subject.encode(),
+        )
 
 
 def _precondition(subject: _Subject, rule: Rule) -> Outcome | None:
@@ -112,6 +125,7 @@ class _Prepared:
     params: Any
     levels: dict[Tier, Level]
     remediation: dict[str, Any]
+    id_prefix: bytes  # what a finding id hashes before the subject (see _finding_id)
 
     @classmethod
     def of(cls, rule: Rule) -> _Prepared:
@@ -121,6 +135,7 @@ class _Prepared:
             params=spec.params.model_validate(rule.check.params),
             levels={tier: rule.levels[tier] for tier in TIERS},
             remediation=rule.remediation.model_dump(exclude_none=True),
+            id_prefix=f"{rule.id}|".encode(),
         )
 
 
@@ -135,7 +150,7 @@ def evaluate_one(
 
 
 def _evaluate(subject: _Subject, rule: Rule, prepared: _Prepared) -> Finding:
-    outcome = _precondition(subject, rule)
+    outcome = _precondition(subject, rule) if subject.decided_first else None
     if outcome is None:
         assert subject.context is not None
         outcome = prepared.spec.function(subject.context, prepared.params)
@@ -145,7 +160,7 @@ def _evaluate(subject: _Subject, rule: Rule, prepared: _Prepared) -> Finding:
         status = _status(outcome)
     workload = subject.workload
     return Finding(
-        id=_finding_id(rule.id, subject.id_subject),
+        id="F-" + hashlib.sha256(prepared.id_prefix + subject.id_bytes).hexdigest()[:16],
         rule=rule.id,
         title=rule.title,
         requirements=rule.requirements,

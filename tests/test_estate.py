@@ -161,3 +161,23 @@ def test_a_finding_lists_each_piece_of_evidence_once_as_json_tells_them_apart():
         ("name", "eastus", None),
     ]
     assert [type(e.observed) for e in look.outcome("").evidence[1:4]] == [bool, int, float]
+
+
+def test_finding_ids_are_the_documented_hash_of_rule_workload_and_workspaces():
+    """F- + the first 16 hex digits of sha256("rule|workload|primary|secondary"), normalised
+    ids: stable across runs and versions (waivers, diffs and history match on them)."""
+    import hashlib
+
+    from auditor import config, demo, engine, rules, scan
+
+    report = scan.run(
+        snapshot.load(demo.snapshot_path()), config.load(demo.config_path()), rules.load()
+    )
+    workloads = {w.name: w.workload for w in report.workloads}
+    for finding in report.findings:
+        workload = workloads[finding.workload]
+        subject = "|".join(
+            [workload.name, workload.primary.lower(), (workload.secondary or "").lower()]
+        )
+        digest = hashlib.sha256(f"{finding.rule}|{subject}".encode()).hexdigest()
+        assert finding.id == "F-" + digest[:16] == engine.finding_id(finding.rule, workload)
