@@ -215,15 +215,11 @@ class _Builder:
     ) -> Node:
         """The node of resource `rid` (`found`: the estate's resource, when already looked up)."""
         found = found or self.estate.get(rid)
-        return Node(
-            id=found.raw_id if found else rid,
-            kind=kind,
-            name=found.name if found else rid.rstrip("/").rsplit("/", 1)[-1],
-            region=found.location or None if found else None,
-            role=role,
-            present=found is not None,
-            detail=detail or {},
-        )
+        if found is not None:
+            return Node(
+                found.raw_id, kind, found.name, found.location or None, role, True, detail or {}
+            )
+        return Node(rid, kind, rid.rstrip("/").rsplit("/", 1)[-1], None, role, False, detail or {})
 
     def link_target(self, workspace: Resource, path: str) -> str | None:
         """A workspace's link: its own, or for a project workspace that lacks it, its hub's (a
@@ -325,13 +321,14 @@ def marks(nodes: Sequence[Node], edges: Iterable[Edge], findings: Iterable[Findi
     A finding marks the resources it names other than workspaces, and the edges into them;
     when it names no such resource, it marks the workspaces it names, and the edge between
     them when it names both. The same rule for every rule: no rule is special-cased."""
+    failing = [f for f in findings if f.status in _FAILING]
+    if not failing:
+        return []
     by_id = {norm_id(n.id): n for n in nodes}
     edge_list = list(edges)
     ends = [(edge.id, norm_id(edge.source), norm_id(edge.target)) for edge in edge_list]
     hits: dict[tuple[str, str], list[Finding]] = {}
-    for finding in findings:
-        if finding.status not in _FAILING:
-            continue
+    for finding in failing:
         named = [i for i in sorted(_named(finding)) if i in by_id]
         deps = {i for i in named if by_id[i].kind is not NodeKind.WORKSPACE}
         chosen = deps or set(named)
@@ -340,6 +337,8 @@ def marks(nodes: Sequence[Node], edges: Iterable[Edge], findings: Iterable[Findi
         for ref, source, target in ends:
             if (target in deps) if deps else (source in chosen and target in chosen):
                 hits.setdefault(("edge", ref), []).append(finding)
+    if not hits:
+        return []
     order = {("node", n.id): i for i, n in enumerate(nodes)}
     order.update({("edge", e.id): len(order) + i for i, e in enumerate(edge_list)})
     return [
@@ -352,6 +351,10 @@ def marks(nodes: Sequence[Node], edges: Iterable[Edge], findings: Iterable[Findi
         )
         for (kind, ref), found in sorted(hits.items(), key=lambda item: order[item[0]])
     ]
+
+
+_RANK = {kind: i for i, kind in enumerate(ORDER)}
+_ROLE_RANK = {role: i for i, role in enumerate(Role)}
 
 
 def topology(estate: Estate, workload: Workload, findings: Iterable[Finding]) -> Topology:
@@ -376,11 +379,9 @@ def topology(estate: Estate, workload: Workload, findings: Iterable[Finding]) ->
         pair = (builder.nodes[norm_id(workload.primary)], builder.nodes[norm_id(secondary_id)])
         builder.link(pair[0].id, pair[1].id, EdgeKind.PAIR)
     builder.replicas()
-    rank = {kind: i for i, kind in enumerate(ORDER)}
-    roles = {role: i for i, role in enumerate(Role)}
     nodes = sorted(
         builder.nodes.values(),
-        key=lambda n: (rank[n.kind], roles[n.role], n.name.lower(), n.id.lower()),
+        key=lambda n: (_RANK[n.kind], _ROLE_RANK[n.role], n.name.lower(), n.id.lower()),
     )
     # Edges in the order of their targets, so a reader (or a diagram) meets them top-down.
     position = {norm_id(n.id): i for i, n in enumerate(nodes)}
