@@ -53,7 +53,8 @@ def test_config_wins_over_tags_and_discovery():
     assert workloads[0].targets[AssetClass.INFERENCE] is Tier.HOT_WARM
 
 
-def test_tags_pair_workspaces_with_roles_and_target():
+def _tagged_pair(**tags_by_region: dict[str, str]) -> SnapshotBuilder:
+    """The churn pair (eastus2 -> centralus) with each workspace's tags replaced."""
     b = SnapshotBuilder()
     b.subscription(SUB)
     add_pair(
@@ -64,7 +65,15 @@ def test_tags_pair_workspaces_with_roles_and_target():
     )
     for row in b.rows:
         if row["type"] == "microsoft.machinelearningservices/workspaces":
-            row["tags"]["DR-Target"] = "hot/warm"
+            row["tags"] = tags_by_region[row["location"].replace(" ", "").lower()]
+    return b
+
+
+def test_tags_pair_workspaces_with_roles_and_target():
+    b = _tagged_pair(
+        eastus2={"dr-workload": "churn", "dr-role": "primary", "DR-Target": "hot/warm"},
+        centralus={"dr-workload": "churn", "dr-role": "secondary", "DR-Target": "hot/warm"},
+    )
     workloads, _ = resolve(_estate(b), config_mod.Config(), Tier.HOT_COLD)
     (wl,) = workloads
     assert (wl.name, wl.source) == ("churn", "tags")
@@ -126,22 +135,6 @@ def test_shared_key_vault_pairs_workspaces_with_unrelated_names():
     workloads, _ = resolve(_estate(b), config_mod.Config(), Tier.HOT_COLD)
     (wl,) = workloads
     assert wl.source == "discovered" and "Key Vault" in wl.reason
-
-
-def _tagged_pair(**tags_by_region: dict[str, str]) -> SnapshotBuilder:
-    """The churn pair (eastus2 -> centralus) with each workspace's tags replaced."""
-    b = SnapshotBuilder()
-    b.subscription(SUB)
-    add_pair(
-        b,
-        PairSpec(
-            name="churn", sub=SUB, primary_region="eastus2", secondary_region="centralus", tags=True
-        ),
-    )
-    for row in b.rows:
-        if row["type"] == "microsoft.machinelearningservices/workspaces":
-            row["tags"] = tags_by_region[row["location"].replace(" ", "").lower()]
-    return b
 
 
 def test_tag_values_that_differ_in_case_or_spaces_name_one_pair():
