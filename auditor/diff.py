@@ -275,7 +275,7 @@ def document(diff: Diff) -> dict[str, Any]:
 
 def load_report(path: Path | str) -> dict[str, Any]:
     """A JSON report from a file, validated against the report schema; one clear line if not."""
-    from auditor.render.json_report import read_json, schema
+    from auditor.render.json_report import read_json, report_from_document, schema
 
     path = Path(path)
     document = read_json(path)
@@ -291,4 +291,7 @@ def load_report(path: Path | str) -> dict[str, Any]:
         raise ReportFileError(f"{path}: not an auditor JSON report: field '{where}': {message}")
     if not isinstance(document, dict):  # the schema requires an object; this is for mypy
         raise ReportFileError(f"{path}: not an auditor JSON report")
+    # consistent as `auditor report` requires it (no finding of an unknown workload, no id
+    # used twice): a diff matches findings on their ids
+    report_from_document(document, str(path))
     return document

@@ -176,3 +176,26 @@ def test_a_report_with_a_wrong_field_names_the_field(run, reports, tmp_path):
     result = run("diff", str(old), str(bad))
     assert result.code == 2
     assert "field 'findings.3.status'" in result.err and "'maybe'" in result.err
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda d: d["findings"][3].update(workload="nobody"), "field 'findings/3/workload'"),
+        (lambda d: d["findings"][3].update(id=d["findings"][2]["id"]), "is used twice"),
+    ],
+    ids=["unknown-workload", "duplicate-id"],
+)
+def test_a_schema_valid_but_inconsistent_report_is_refused_as_auditor_report_refuses_it(
+    run, reports, tmp_path, change, expected
+):
+    """A diff matches findings by id and workload: a finding of no workload, or an id used
+    twice, would be matched wrongly. Both commands refuse the file alike."""
+    old, _ = reports
+    document = json.loads(old.read_text())
+    change(document)
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(document))
+    for argv in (("diff", str(old), str(bad)), ("report", str(bad))):
+        result = run(*argv)
+        assert result.code == 2 and expected in result.err, argv

@@ -480,11 +480,15 @@ def _report(doc: dict[str, Any]) -> Report:
         w["name"]: {AssetClass(c): Tier(t) for c, t in w["targets"].items()}
         for w in doc["workloads"]
     }
+    seen: set[str] = set()
     for index, finding_doc in enumerate(doc["findings"]):
         if finding_doc["workload"] not in targets:
             raise _Inconsistent(
                 f"findings/{index}/workload", f"no workload {finding_doc['workload']!r}"
             )
+        if finding_doc["id"] in seen:  # waivers, diffs and history match findings on it
+            raise _Inconsistent(f"findings/{index}/id", f"{finding_doc['id']!r} is used twice")
+        seen.add(finding_doc["id"])
     findings = tuple(_finding(i, f, targets) for i, f in enumerate(doc["findings"]))
     rules_order = {rule: i for i, rule in enumerate(scan_doc["rules"])}
     workloads = tuple(
