@@ -320,3 +320,29 @@ def test_a_registry_row_without_regions_is_read_from_arm(run, live_env, tmp_path
     )
     assert dr11["status"] == "pass", dr11["message"]
     assert "the regions of registry mlr-fraud come from its ARM read" in dr11["notes"]
+
+
+def test_an_unregistered_provider_is_recorded_never_registered(run, live_env, tmp_path):
+    """On a 409 MissingSubscriptionRegistration the SDK's pipeline POSTs .../register: the
+    scanner refuses it (read-only), records why the read failed and how to fix it, and the
+    scan is incomplete (exit 3)."""
+    missing = {
+        "error": {
+            "code": "MissingSubscriptionRegistration",
+            "message": "The subscription is not registered to use namespace "
+            "'Microsoft.MachineLearningServices'.",
+        }
+    }
+    out = tmp_path / "r.json"
+    with Emulator(DEMO) as emu:
+        emu.script("/usages", status=409, body=missing)
+        subs = [a for s in DEMO["scope"]["subscriptions"] for a in ("--subscription", s)]
+        result = run("scan", "--arm-endpoint", emu.url, *subs, "-q", "--json", str(out))
+        requests = list(emu.requests)
+    assert result.code == 3, result.err
+    assert {(r.method, r.kind) for r in requests} <= {("GET", "arm"), ("POST", "arg")}
+    assert "registering for you" not in result.err
+    (error,) = [
+        e for e in json.loads(out.read_text())["scan"]["errors"] if e["code"] == "WriteRefused"
+    ]
+    assert "az provider register --namespace Microsoft.MachineLearningServices" in error["message"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import logging
 import os
 import time
 import urllib.request
@@ -13,7 +14,10 @@ from urllib.parse import urlsplit
 
 from azure.core import AzureClouds
 from azure.core.credentials import AccessToken, TokenCredential
+from azure.core.exceptions import AzureError
 from azure.core.pipeline import PipelineRequest
+from azure.core.pipeline.policies import SansIOHTTPPolicy
+from azure.core.rest import HttpRequest
 from azure.mgmt.core.policies import ARMChallengeAuthenticationPolicy
 from azure.mgmt.core.tools import get_arm_endpoints
 
@@ -125,12 +129,48 @@ def _network_settings(endpoint: str) -> dict[str, Any]:
     return settings
 
 
+# The one request that is not a GET: the Resource Graph query (a POST that reads).
+GRAPH_QUERY_PATH = "/providers/microsoft.resourcegraph/resources"
+
+
+class WriteRefused(AzureError):
+    """The scanner was about to send a request that could change something in Azure."""
+
+
+# azure-mgmt-core announces "We are registering for you." before the request this policy
+# refuses: not true here, so its warnings are not shown.
+logging.getLogger("azure.mgmt.core.policies._base").setLevel(logging.ERROR)
+
+
+class ReadOnlyPolicy(SansIOHTTPPolicy[HttpRequest, Any]):
+    """Refuses every request but a GET and the Resource Graph query, whoever makes it: the SDK's
+    own policies may send writes (on a 409 MissingSubscriptionRegistration, azure-mgmt-core's
+    ARMAutoResourceProviderRegistrationPolicy POSTs .../register). Placed after the retry
+    policy, it sees every request that would reach the network."""
+
+    def on_request(self, request: PipelineRequest[HttpRequest]) -> None:
+        http = request.http_request
+        path = urlsplit(http.url).path.rstrip("/").lower()
+        if http.method == "GET" or (http.method == "POST" and path == GRAPH_QUERY_PATH):
+            return
+        path = urlsplit(http.url).path
+        if path.lower().endswith("/register"):  # ARMAutoResourceProviderRegistrationPolicy
+            provider = path.rstrip("/").split("/")[-2]
+            raise WriteRefused(
+                f"the subscription is not registered for {provider} (409 "
+                "MissingSubscriptionRegistration); the scanner is read-only and does not register "
+                f"it: run `az provider register --namespace {provider}` (refused POST {path})"
+            )
+        raise WriteRefused(f"refused to send {http.method} {path}: the scanner is read-only")
+
+
 def client_kwargs(target: Target, cred: TokenCredential, **extra: Any) -> dict[str, Any]:
     """Keyword arguments every SDK client is built with."""
     return {
         "base_url": target.endpoint,
         "credential_scopes": list(target.scopes),
         "authentication_policy": AuthPolicy(cred, *target.scopes),
+        "per_retry_policies": [ReadOnlyPolicy()],
         **_network_settings(target.endpoint),
         **extra,
     }
