@@ -346,3 +346,67 @@ def test_an_unregistered_provider_is_recorded_never_registered(run, live_env, tm
         e for e in json.loads(out.read_text())["scan"]["errors"] if e["code"] == "WriteRefused"
     ]
     assert "az provider register --namespace Microsoft.MachineLearningServices" in error["message"]
+
+
+def _rows(doc):
+    rows = [{k: r.get(k) for k in PROJECTED} for r in doc["resources"]]
+    return sorted(rows, key=lambda r: r["id"].lower())
+
+
+@pytest.mark.parametrize(
+    ("answer", "headers", "code"),
+    [
+        # fewer rows than totalRecords and no $skipToken: the service dropped some
+        (
+            lambda rows: {"totalRecords": len(rows), "count": 5, "data": rows[:5]},
+            {},
+            "ResultIncomplete",
+        ),
+        (lambda rows: {"totalRecords": 5, "count": 5, "data": None}, {}, "NoData"),
+        (
+            lambda rows: {"totalRecords": len(rows), "count": len(rows), "data": rows},
+            {"x-ms-tenant-subscription-limit-hit": "true"},
+            "TenantSubscriptionLimitHit",
+        ),
+    ],
+    ids=["fewer-rows-than-total", "no-rows-list", "tenant-subscription-limit"],
+)
+def test_a_resource_graph_answer_missing_rows_makes_the_scan_incomplete(
+    run, live_env, tmp_path, answer, headers, code
+):
+    out = tmp_path / "r.json"
+    with Emulator(DEMO) as emu:
+        emu.script("arg", status=200, body=answer(_rows(DEMO)), headers=headers)
+        subs = [a for s in DEMO["scope"]["subscriptions"] for a in ("--subscription", s)]
+        result = run("scan", "--arm-endpoint", emu.url, *subs, "-q", "--json", str(out))
+    assert result.code == 3, result.err
+    errors = json.loads(out.read_text())["scan"]["errors"]
+    assert [e["code"] for e in errors if e["source"] == "resource_graph"] == [code]
+
+
+def test_no_readable_subscription_is_an_incomplete_scan_not_a_green_one(run, live_env, tmp_path):
+    """An identity without the Reader role sees no subscription: that is not 'every workload
+    ready' (exit 0) but an incomplete scan (exit 3) saying why."""
+    out = tmp_path / "r.json"
+    with Emulator(DEMO) as emu:
+        emu.script("/subscriptions", status=200, body={"value": []})
+        result = run("scan", "--arm-endpoint", emu.url, "-q", "--json", str(out))
+    assert result.code == 3, result.err
+    (error,) = json.loads(out.read_text())["scan"]["errors"]
+    assert error["code"] == "NoSubscriptions" and "Reader role" in error["message"]
+
+
+def test_past_due_and_warned_subscriptions_are_scanned(run, live_env, tmp_path):
+    first, second = DEMO["scope"]["subscriptions"]
+    listed = [
+        {"id": f"/subscriptions/{s}", "subscriptionId": s, "displayName": s, "state": state}
+        for s, state in ((first, "PastDue"), (second, "Warned"))
+    ]
+    out = tmp_path / "s.json"
+    with Emulator(DEMO) as emu:
+        emu.script("/subscriptions", status=200, body={"value": listed})
+        result = run("scan", "--arm-endpoint", emu.url, "-q", "--save-snapshot", str(out))
+    assert result.code == 1, result.err  # the demo's verdict: every subscription was read
+    saved = json.loads(out.read_text())
+    assert sorted(saved["scope"]["subscriptions"]) == sorted([first, second])
+    assert saved["errors"] == []

@@ -239,6 +239,7 @@ class Collector:
 
         token: str | None = None
         page = 0
+        received = 0
         query = resource_query() if table == "resources" else TABLE_QUERIES[table]
         while True:
             request = QueryRequest(
@@ -254,13 +255,24 @@ class Collector:
             )
             self.pacer.wait()
             try:
-                body = self._post_query(client, request)
+                body, partial = self._post_query(client, request)
             except AzureError as exc:
                 self._graph_failed(client, scope, label, page, exc, table)
                 return
             page += 1
+            where = f"POST {GRAPH_PATH} ({table}, {label}, page {page})"
+            if partial:
+                self._graph_gap(
+                    scope, where, "TenantSubscriptionLimitHit", "Resource Graph answered for "
+                    "the first subscriptions of the scope only (x-ms-tenant-subscription-limit-"
+                    "hit): scan the rest by subscription",
+                )  # fmt: skip
             data = body.get("data") if isinstance(body, dict) else None
-            rows = data if isinstance(data, list) else []
+            if not isinstance(data, list):
+                self._graph_gap(scope, where, "NoData", "Resource Graph answered without rows")
+                return
+            rows = data
+            received += len(rows)
             with self.recorder.lock:
                 if table == "resources":
                     self.recorder.rows.extend(rows)
@@ -269,21 +281,36 @@ class Collector:
             if table == "resources":
                 self._plan(rows)
             self.observer(Event("query_page", f"Resource Graph {label}: page {page}", len(rows)))
-            token = body.get("$skipToken") if isinstance(body, dict) else None
+            token = body.get("$skipToken")
             if not token:
+                total = body.get("totalRecords")
                 if str(body.get("resultTruncated", "false")).lower() == "true":
-                    subs = scope.get("subscriptions", [])
-                    self.recorder.error(
-                        {
-                            "source": "resource_graph",
-                            "request": f"POST {GRAPH_PATH} ({table}, {label}, page {page})",
-                            "status": None,
-                            "code": "ResultTruncated",
-                            "message": "Resource Graph truncated the result and gave no $skipToken",
-                            "subscription": subs[0] if len(subs) == 1 else None,
-                        }
-                    )
+                    self._graph_gap(
+                        scope, where, "ResultTruncated",
+                        "Resource Graph truncated the result and gave no $skipToken",
+                    )  # fmt: skip
+                elif isinstance(total, int) and received < total:
+                    self._graph_gap(
+                        scope, where, "ResultIncomplete",
+                        f"Resource Graph returned {received} of {total} rows and no $skipToken",
+                    )  # fmt: skip
                 return
+
+    def _graph_gap(self, scope: dict[str, list[str]], request: str, code: str, text: str) -> None:
+        """A Resource Graph answer that came back but does not hold every row: an error, so
+        the scan says it is incomplete and the rules do not pass on what is missing."""
+        subs = scope.get("subscriptions", [])
+        self.recorder.error(
+            {
+                "source": "resource_graph",
+                "request": request,
+                "status": None,
+                "code": code,
+                "message": text,
+                "subscription": subs[0] if len(subs) == 1 else None,
+            }
+        )
+        self.observer(Event("error", f"{request}: {code}"))
 
     def _post_query(self, client: Any, request: Any) -> Any:
         """POST one query through the ResourceGraphClient's pipeline (auth, retries) and keep
@@ -306,12 +333,18 @@ class Collector:
         if response.status_code != 200:
             raise HttpResponseError(response=response, error_format=ARMErrorFormat)
         try:
-            return json.loads(response.text())
+            body = json.loads(response.text())
         except ValueError as exc:
             raise HttpResponseError(
                 message=f"Resource Graph answered a body that is not JSON: {exc}",
                 response=response,
             ) from None
+        if not isinstance(body, dict):
+            raise HttpResponseError(
+                message="Resource Graph answered a body that is not an object", response=response
+            )
+        limit = str(response.headers.get("x-ms-tenant-subscription-limit-hit", "")).lower()
+        return body, limit == "true"
 
     def _graph_failed(
         self,
@@ -324,13 +357,14 @@ class Collector:
     ) -> None:
         subs = scope.get("subscriptions", [])
         forbidden = isinstance(exc, HttpResponseError) and exc.status_code == 403
-        if forbidden and page == 0 and len(subs) > 1:
-            # One subscription the identity cannot read must not hide the others: split the batch.
-            middle = len(subs) // 2
-            for part in (subs[:middle], subs[middle:]):
-                self._query(
-                    client, {"subscriptions": part}, _scope_label({"subscriptions": part}), table
-                )
+        kind = "subscriptions" if subs else "management_groups"
+        members = scope.get(kind, [])
+        if forbidden and page == 0 and len(members) > 1:
+            # One subscription (or management group) the identity cannot read must not hide
+            # the others: split the batch.
+            middle = len(members) // 2
+            for part in (members[:middle], members[middle:]):
+                self._query(client, {kind: part}, _scope_label({kind: part}), table)
             return
         sub = subs[0] if len(subs) == 1 else None
         request = f"POST {GRAPH_PATH} ({table}, {label}, page {page + 1})"
@@ -431,13 +465,29 @@ class Collector:
             found = [
                 s.subscription_id
                 for s in client.subscriptions.list()
-                if str(getattr(s, "state", "Enabled")) in ("Enabled", "SubscriptionState.ENABLED")
+                if _readable_state(getattr(s, "state", None))
             ]
         except AzureError as exc:
             entry = _error_entry("arm", "GET /subscriptions", exc, None)
             self.recorder.error(entry)
             return []
-        return sorted(str(s) for s in found if s)
+        subscriptions = sorted(str(s) for s in found if s)
+        if not subscriptions:
+            # Nothing to scan is not "every workload ready": a missing role assignment would
+            # show green in every scheduled run.
+            self.recorder.error(
+                {
+                    "source": "arm",
+                    "request": "GET /subscriptions",
+                    "status": 200,
+                    "code": "NoSubscriptions",
+                    "message": "the identity can read no enabled subscription, so nothing was "
+                    "scanned: give it the Reader role, or name --subscription / "
+                    "--management-group",
+                    "subscription": None,
+                }
+            )
+        return subscriptions
 
     def _submit(self, key: tuple[str, ...], what: str, call: Callable[..., Any], sub: str) -> None:
         """Queue one ARM read, once, on the bounded pool."""
@@ -605,6 +655,16 @@ class Collector:
             "arm": [self.recorder.arm[k] for k in sorted(self.recorder.arm)],
             "errors": sorted(self.recorder.errors, key=lambda e: (e["source"], e["request"])),
         }
+
+
+# Subscription states whose resources can be read: Warned and PastDue subscriptions keep
+# running (Disabled and Deleted ones are not scanned).
+_READABLE_STATES = frozenset({"enabled", "warned", "pastdue"})
+
+
+def _readable_state(state: Any) -> bool:
+    text = str(getattr(state, "value", state) or "Enabled").rsplit(".", 1)[-1]
+    return text.replace("_", "").lower() in _READABLE_STATES
 
 
 def _scope_label(scope: dict[str, list[str]]) -> str:
