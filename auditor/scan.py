@@ -106,7 +106,13 @@ def run(
         notes=tuple(notes),
         rules=tuple(r.id for r in rules),
         as_of=as_of,
-        error_findings=sum(1 for f in findings if f.status is Status.ERROR),
+        # a waived error is still data the scan could not see: the scan stays incomplete
+        error_findings=sum(
+            1
+            for f in findings
+            if f.status is Status.ERROR
+            or (f.waiver is not None and f.waiver.waived_status is Status.ERROR)
+        ),
     )
     return Report(
         tool_version=__version__,

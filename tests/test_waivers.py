@@ -9,6 +9,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from auditor import demo
 from auditor.render.json_report import schema as report_schema
 
 AS_OF = "2026-11-26"
@@ -238,3 +239,26 @@ def test_an_expired_attestation_is_manual_again_with_a_message(run, tmp_path):
         "the attestation by ml-platform@contoso.example expired on 2026-11-01; attest again:"
     )
     assert "needs attestation: DR-16 (expired)" in result.out
+
+
+def test_a_waived_error_still_leaves_the_scan_incomplete(run, demo_doc, write_json, tmp_path):
+    """A waiver written for a known failure must not absorb a later data outage: the error
+    finding is suppressed (it stops blocking), but the scan cannot see everything, so it
+    stays incomplete and exits 3."""
+    demo_doc["resources"] = [
+        r for r in demo_doc["resources"] if not r["id"].lower().endswith("/appi-fraud-westus")
+    ]
+    path = _waivers(
+        tmp_path,
+        "waivers:\n  - rule: DR-07\n    workload: fraud-scoring\n    reason: moving regions\n"
+        "    owner: ops@contoso.example\n    expires: 2027-03-31\n",
+    )
+    out = tmp_path / "r.json"
+    snapshot, config = str(write_json(demo_doc)), str(demo.config_path())
+    argv = ["--as-of", AS_OF, "-q", "--waivers", str(path), "--json", str(out)]
+    result = run("scan", "--snapshot", snapshot, "--config", config, *argv)
+    document = json.loads(out.read_text())
+    finding = _finding(document, "fraud-scoring", "DR-07")
+    assert finding["status"] == "suppressed" and finding["waiver"]["waived_status"] == "error"
+    assert document["scan"]["complete"] is False and document["scan"]["error_findings"] >= 1
+    assert result.code == 3

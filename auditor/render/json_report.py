@@ -509,7 +509,13 @@ def _report(doc: dict[str, Any]) -> Report:
         rules=tuple(scan_doc["rules"]),
         as_of=as_of,
         error_findings=scan_doc.get(
-            "error_findings", sum(1 for f in findings if f.status is Status.ERROR)
+            "error_findings",
+            sum(
+                1
+                for f in findings
+                if f.status is Status.ERROR
+                or (f.waiver is not None and f.waiver.waived_status is Status.ERROR)
+            ),
         ),
     )
     return Report(
