@@ -59,6 +59,21 @@ class Waiver(BaseModel):
     owner: str = Field(min_length=1)
     expires: dt.date
 
+    @field_validator("reason", "owner")
+    @classmethod
+    def _said(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must say something (it is what a reviewer reads)")
+        return value
+
+    @field_validator("expires", mode="before")
+    @classmethod
+    def _a_date(cls, value: Any) -> Any:
+        # YAML reads 2027-03-31 as a date; a number would be taken for a Unix timestamp
+        if isinstance(value, dt.datetime) or not isinstance(value, dt.date | str):
+            raise ValueError(f"expected a date YYYY-MM-DD, found {value!r}")
+        return value
+
     @model_validator(mode="after")
     def _one_scope(self) -> Waiver:
         if (self.workload is None) == (self.resources is None):
@@ -81,8 +96,8 @@ class Waiver(BaseModel):
     def matches(self, finding: Finding) -> bool:
         if finding.rule.lower() != self.rule.strip().lower():
             return False
-        if self.workload is not None:
-            return finding.workload == self.workload.strip()
+        if self.workload is not None:  # names compared as tag values are: case-insensitively
+            return finding.workload.strip().casefold() == self.workload.strip().casefold()
         wanted = {norm_id(r) for r in self.resources or ()}
         return any(norm_id(r) in wanted for r in finding.resources)
 
@@ -133,6 +148,8 @@ def _message(error: dict[str, Any]) -> str:
 
 
 def parse(data: Any, source: str) -> tuple[Waiver, ...]:
+    if data is None:  # an empty file, or every waiver commented out: no waivers
+        return ()
     if not isinstance(data, dict) or "waivers" not in data:
         raise WaiverError(f"{source}: expected a mapping with 'waivers:' at the top level")
     if data["waivers"] is None:

@@ -235,11 +235,11 @@ def _from_tags(
 
 
 def _tag_name(members: list[Resource]) -> str:
-    """A tag group's workload name: the dr-workload value as the primary writes it (values
-    that differ only in case name one workload)."""
-    spelled = sorted({w.tags[TAG_WORKLOAD].strip() for w in members})
-    chosen = [w.tags[TAG_WORKLOAD].strip() for w in members if _role(w) == "primary"]
-    return chosen[0] if chosen else spelled[0]
+    """A tag group's workload name: the dr-workload value as its workspaces write it; in lower
+    case when they spell it differently (values that differ only in case name one workload,
+    and its name, finding ids and history do not move with whichever tag was edited last)."""
+    spelled = {w.tags[TAG_WORKLOAD].strip() for w in members}
+    return spelled.pop() if len(spelled) == 1 else next(iter(spelled)).casefold()
 
 
 def resolve(estate: Estate, config: Config, default: Tier) -> tuple[list[Workload], list[str]]:

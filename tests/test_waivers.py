@@ -210,6 +210,14 @@ def test_waivers_show_in_the_html_report(run, tmp_path):
             "field 'waivers.0.resources': expected a list of resource ids",
         ),
         ("waivers: 3\n", "field 'waivers': Input should be a valid list"),
+        (
+            "waivers:\n  - {rule: DR-04, workload: w, reason: ' ', owner: o, expires: 2027-01-01}\n",
+            "field 'waivers.0.reason': must say something",
+        ),
+        (
+            "waivers:\n  - {rule: DR-04, workload: w, reason: r, owner: o, expires: 1798761600}\n",
+            "field 'waivers.0.expires': expected a date YYYY-MM-DD, found 1798761600",
+        ),
     ],
 )
 def test_bad_waivers_file_is_one_clear_line_and_exit_2(run, tmp_path, text, expected):
@@ -262,3 +270,18 @@ def test_a_waived_error_still_leaves_the_scan_incomplete(run, demo_doc, write_js
     assert finding["status"] == "suppressed" and finding["waiver"]["waived_status"] == "error"
     assert document["scan"]["complete"] is False and document["scan"]["error_findings"] >= 1
     assert result.code == 3
+
+
+def test_a_waivers_file_with_every_waiver_commented_out_waives_nothing(run, tmp_path):
+    path = _waivers(tmp_path, "# waivers:\n#   - rule: DR-04\n")
+    result, document = _scan(run, tmp_path, path)
+    assert result.code == 1 and document["waivers"] == []
+
+
+def test_a_waiver_names_its_workload_whatever_the_case(run, tmp_path):
+    """Workload names from tags are compared case-insensitively: so are waivers' workloads."""
+    text = WAIVE_RECSYS.format(registry=RECSYS_ACR, expires="2027-01-31").replace(
+        "workload: recsys", "workload: RecSys"
+    )
+    _, document = _scan(run, tmp_path, _waivers(tmp_path, text))
+    assert _finding(document, "recsys", "DR-04")["status"] == "suppressed"

@@ -144,9 +144,9 @@ def test_tag_values_that_differ_in_case_or_spaces_name_one_pair():
     )
     workloads, notes = resolve(_estate(b), config_mod.Config(), Tier.HOT_COLD)
     (wl,) = workloads
-    assert (wl.name, wl.source) == ("Churn", "tags")
+    assert (wl.name, wl.source) == ("churn", "tags")
     assert wl.primary.endswith("mlw-churn-eastus2") and wl.secondary.endswith("mlw-churn-centralus")
-    assert notes == ["tag values dr-workload=Churn, churn differ only in case: one workload, Churn"]
+    assert notes == ["tag values dr-workload=Churn, churn differ only in case: one workload, churn"]
 
 
 def test_two_workspaces_that_both_say_primary_are_still_a_pair():
