@@ -106,6 +106,8 @@ class Look:
     def observe(self, resource: str, path: str, observed: Any, expected: Any = None) -> None:
         observed = None if observed is MISSING else observed  # evidence must stay JSON
         self.evidence.append(Evidence(resource, path, observed, expected))
+        if resource[:1] == "/":  # a resource id: one the finding looked at (waivers match them)
+            self.resources.setdefault(resource, None)
 
     def prop(self, resource: Resource, path: str, *, null_ok: bool = False) -> Any:
         """A property of a resource, recorded as evidence; absent (or null) is missing data."""

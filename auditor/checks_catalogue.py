@@ -966,6 +966,9 @@ def global_router_fronts_endpoints(ctx: Context, _: NoParams) -> Outcome:
         return look.outcome("the primary has no online endpoints", inapplicable=True)
     theirs = ctx.estate.children_of(secondary.id, ONLINE_ENDPOINT)
     if not theirs:
+        for endpoint in ours:
+            look.seen(endpoint)
+        look.seen(secondary)
         look.fail(f"{secondary.name} has no online endpoint for a global router to fail over to")
         return look.outcome("")
     routers, unreadable = ctx.estate.memo("routers", lambda: _routers(ctx.estate))

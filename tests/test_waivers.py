@@ -285,3 +285,21 @@ def test_a_waiver_names_its_workload_whatever_the_case(run, tmp_path):
     )
     _, document = _scan(run, tmp_path, _waivers(tmp_path, text))
     assert _finding(document, "recsys", "DR-04")["status"] == "suppressed"
+
+
+def test_every_failing_finding_names_resources_a_waiver_can_match(run, tmp_path):
+    """A resource-scoped waiver matches a finding's resources: every fail or error names the
+    resources it looked at, the compute clusters DR-08 compared among them."""
+    cluster = (
+        "/subscriptions/8f3c2a1e-5b7d-4c9a-9e2f-1a6b3c4d5e6f/resourceGroups/rg-churn/providers/"
+        "Microsoft.MachineLearningServices/workspaces/mlw-churn-centralus/computes/cpu-train"
+    )
+    text = (
+        f"waivers:\n  - rule: DR-08\n    resources: [{cluster}]\n    reason: scaling up in Q1\n"
+        "    owner: ml-platform@contoso.example\n    expires: 2027-03-31\n"
+    )
+    _, document = _scan(run, tmp_path, _waivers(tmp_path, text))
+    failing = [f for f in document["findings"] if f["status"] in ("fail", "error")]
+    assert failing and all(f["resources"] for f in failing)
+    assert _finding(document, "churn-prediction", "DR-08")["status"] == "suppressed"
+    assert document["waivers"][0]["status"] == "active"
