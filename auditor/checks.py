@@ -911,6 +911,13 @@ def attested(ctx: Context, params: AttestParams) -> Outcome:
             manual=True,
         )
     look.observe(where, f"attestations.{params.requirement}", attestation.model_dump(mode="json"))
+    if attestation.date > ctx.as_of:
+        return look.outcome(
+            f"the attestation by {attestation.by} is dated {attestation.date.isoformat()}, "
+            f"after the date the scan judges at ({ctx.as_of.isoformat()}): it attests nothing "
+            f"yet: {params.asks}",
+            manual=True,
+        )
     if attestation.expires < ctx.as_of:
         return look.outcome(
             f"the attestation by {attestation.by} expired on {attestation.expires.isoformat()}; "
