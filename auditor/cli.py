@@ -569,12 +569,20 @@ def schema_cmd(which: str) -> int:
 
 
 def _gated(report: Report, gates: Gates, *, quiet: bool, stream: Any) -> int:
-    """The exit code with the gates applied; each breach is one line after the summary."""
-    if not quiet:
-        for breach in breaches(report, gates):
-            stream.write(f"gate: {breach}\n")
-        stream.flush()
-    return gated_exit_code(report, gates)
+    """The exit code with the gates applied; each breach is one line after the summary (on
+    stderr with --quiet: a CI log must say why the run failed), then the exit code they make."""
+    found = breaches(report, gates)
+    code = gated_exit_code(report, gates)
+    out = sys.stderr if quiet else stream
+    try:
+        for breach in found:
+            out.write(f"gate: {breach}\n")
+        if code != report.exit_code:
+            out.write(f"exit code {code}: the gate(s) above\n")
+        out.flush()
+    except BrokenPipeError:
+        _reader_gone(out)
+    return code
 
 
 REPORT_EXIT_CODES = """\b
