@@ -228,6 +228,7 @@ def apply_waivers(
         return list(findings), ()
     matched: list[list[str]] = [[] for _ in waivers]
     others: list[set[str]] = [set() for _ in waivers]
+    suppressor: dict[str, int] = {}  # finding id -> the waiver that suppressed it
     out: list[Finding] = []
     for finding in findings:
         hits = [i for i, w in enumerate(waivers) if w.matches(finding)]
@@ -240,13 +241,15 @@ def apply_waivers(
             matched[i].append(finding.id)
         live = [i for i in hits if not waivers[i].expired(as_of)]
         if live:
+            suppressor[finding.id] = live[0]
             out.append(_waived(finding, live[0], waivers[live[0]]))
         elif hits:
             out.append(_expired(finding, hits[0], waivers[hits[0]]))
         else:
             out.append(finding)
     results = tuple(
-        _result(i, waiver, tuple(matched[i]), others[i], as_of) for i, waiver in enumerate(waivers)
+        _result(i, waiver, tuple(matched[i]), others[i], as_of, suppressor)
+        for i, waiver in enumerate(waivers)
     )
     return out, results
 
@@ -290,18 +293,39 @@ def _expired(finding: Finding, index: int, waiver: Waiver) -> Finding:
 
 
 def _result(
-    index: int, waiver: Waiver, matched: tuple[str, ...], others: set[str], as_of: dt.date
+    index: int,
+    waiver: Waiver,
+    matched: tuple[str, ...],
+    others: set[str],
+    as_of: dt.date,
+    suppressor: dict[str, int],
 ) -> WaiverResult:
+    """What a waiver did. Waivers that overlap are told apart: the first unexpired one that
+    matches a finding suppresses it; an expired one only makes the findings no other waiver
+    covers count again; one whose every finding an earlier waiver took suppresses nothing."""
     subject = f"{waiver.rule} on {waiver.scope}"
+    mine = [f for f in matched if suppressor.get(f) == index]
+    elsewhere = sorted(
+        {waiver_id(suppressor[f]) for f in matched if f in suppressor} - {waiver_id(index)}
+    )
     if waiver.expired(as_of):
         status = WaiverStatus.EXPIRED
-        message = (
-            f"expired on {waiver.expires.isoformat()}: {subject} counts again "
-            f"({len(matched)} failing finding(s))"
+        again = [f for f in matched if f not in suppressor]
+        message = f"expired on {waiver.expires.isoformat()}: " + (
+            f"{subject} counts again ({len(again)} failing finding(s))"
+            if again or not matched
+            else f"its {len(matched)} finding(s) are suppressed by {', '.join(elsewhere)}; "
+            "remove it"
         )
-    elif matched:
+    elif mine:
         status = WaiverStatus.ACTIVE
-        message = f"suppresses {len(matched)} finding(s) of {subject}"
+        message = f"suppresses {len(mine)} finding(s) of {subject}"
+    elif matched:
+        status = WaiverStatus.STALE
+        message = (
+            f"suppresses nothing: {', '.join(elsewhere)} already suppresses the finding(s) of "
+            f"{subject} it matches; remove the duplicate"
+        )
     else:
         status = WaiverStatus.STALE
         if others:

@@ -303,3 +303,23 @@ def test_every_failing_finding_names_resources_a_waiver_can_match(run, tmp_path)
     assert failing and all(f["resources"] for f in failing)
     assert _finding(document, "churn-prediction", "DR-08")["status"] == "suppressed"
     assert document["waivers"][0]["status"] == "active"
+
+
+def test_overlapping_waivers_each_say_what_they_did(run, tmp_path):
+    """W-1 expired, W-2 suppresses recsys's DR-06 finding, W-3 says the same again: W-1 does
+    not claim the finding counts again, W-3 does not claim to suppress it."""
+    entry = "  - rule: DR-06\n    {scope}\n    reason: r\n    owner: o@contoso.example\n    expires: {expires}\n"
+    text = "waivers:\n" + "".join(
+        entry.format(scope=scope, expires=expires)
+        for scope, expires in (
+            ("workload: recsys", "2026-11-01"),
+            (f'resources: ["{RECSYS_ACR}"]', "2027-03-31"),
+            ("workload: recsys", "2027-03-31"),
+        )
+    )
+    _, document = _scan(run, tmp_path, _waivers(tmp_path, text))
+    assert _finding(document, "recsys", "DR-06")["waiver"]["id"] == "W-2"
+    expired, active, duplicate = document["waivers"]
+    assert expired["status"] == "expired" and "suppressed by W-2" in expired["message"]
+    assert active["status"] == "active" and active["message"].startswith("suppresses 1 finding")
+    assert duplicate["status"] == "stale" and "W-2 already suppresses" in duplicate["message"]
