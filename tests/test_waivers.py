@@ -323,3 +323,16 @@ def test_overlapping_waivers_each_say_what_they_did(run, tmp_path):
     assert expired["status"] == "expired" and "suppressed by W-2" in expired["message"]
     assert active["status"] == "active" and active["message"].startswith("suppresses 1 finding")
     assert duplicate["status"] == "stale" and "W-2 already suppresses" in duplicate["message"]
+
+
+def test_the_markdown_summary_lists_the_waivers(run, tmp_path):
+    """A reviewer reading the pull-request comment sees what was waived, not only the score."""
+    md = tmp_path / "summary.md"
+    waivers = _waivers(tmp_path, WAIVE_RECSYS.format(registry=RECSYS_ACR, expires="2027-01-31"))
+    _scan(run, tmp_path, waivers, "--markdown", str(md))
+    text = md.read_text()
+    assert "### Waivers (3 finding(s) suppressed)" in text
+    assert (
+        "| W-1 | active | DR-04 | workload recsys | ml-platform@contoso.example | 2027-03-31 |"
+        in text
+    )

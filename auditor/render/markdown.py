@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from auditor.engine import NO_SECONDARY
-from auditor.model import TIERS, Finding
+from auditor.model import TIERS, Finding, Status
 from auditor.report import Report, WorkloadResult
 from auditor.scoring import TierResult
 
@@ -128,4 +128,24 @@ def render(report: Report) -> bytes:
             ]
     else:
         lines += ["Nothing blocks any workload's target.", ""]
+    lines += _waivers(report)
     return "\n".join(lines).encode()
+
+
+def _waivers(report: Report) -> list[str]:
+    """Waivers are never silent: what each one of the scan's waivers file did."""
+    if not report.waivers:
+        return []
+    suppressed = sum(1 for f in report.findings if f.status is Status.SUPPRESSED)
+    return [
+        f"### Waivers ({suppressed} finding(s) suppressed)",
+        "",
+        "| Waiver | Status | Rule | Scope | Owner | Expires | What it did |",
+        "|---|---|---|---|---|---|---|",
+        *(
+            f"| {w.id} | {w.status.value} | {escape(w.waiver.rule)} | {escape(w.waiver.scope)} | "
+            f"{escape(w.waiver.owner)} | {w.waiver.expires.isoformat()} | {escape(w.message)} |"
+            for w in report.waivers
+        ),
+        "",
+    ]
