@@ -262,6 +262,11 @@ def test_ndjson_lines_are_self_contained(report):
     assert _lines(ndjson.render(report))[0]["scan_id"] == lines[0]["scan_id"]
     later = dataclasses.replace(report, generated_at="2026-11-27T08:30:00Z")
     assert _lines(ndjson.render(later))[0]["scan_id"] != lines[0]["scan_id"]
+    # the same second, judged at another date: another report, another id
+    rejudged = dataclasses.replace(
+        report, scan=dataclasses.replace(report.scan, as_of=report.scan.as_of.replace(day=1))
+    )
+    assert _lines(ndjson.render(rejudged))[0]["scan_id"] != lines[0]["scan_id"]
 
 
 def test_schema_command_prints_the_finding_event_schema(run):

@@ -15,6 +15,7 @@ __all__ = [
     "scan_id",
     "subscription_of",
 ]
+from auditor.model import Status
 from auditor.report import Report
 
 # uuid5 namespace of auditor's ids (itself uuid5 of the URL namespace and "auditor").
@@ -22,8 +23,14 @@ NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "auditor")
 
 
 def scan_id(report: Report) -> str:
-    """One id per report, the same every time that report is rendered (also from its JSON)."""
-    key = f"{report.generated_at}|{report.scan.source}|{report.scan.collected_at}"
+    """One id per report, the same every time that report is rendered (also from its JSON).
+    Two scans made in the same second of the same snapshot but judged at another date, or
+    with other waivers, are other reports: the date and the count per status are in the key."""
+    scan = report.scan
+    counts = ",".join(f"{status.value}={report.counts[status]}" for status in Status)
+    key = "|".join(
+        [report.generated_at, scan.source, scan.collected_at, scan.as_of.isoformat(), counts]
+    )
     return str(uuid.uuid5(NAMESPACE, key))
 
 
