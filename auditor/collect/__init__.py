@@ -240,6 +240,7 @@ class Collector:
         token: str | None = None
         page = 0
         received = 0
+        limited = False  # the tenant-subscription limit is said once per query, not per page
         query = resource_query() if table == "resources" else TABLE_QUERIES[table]
         while True:
             request = QueryRequest(
@@ -261,7 +262,8 @@ class Collector:
                 return
             page += 1
             where = f"POST {GRAPH_PATH} ({table}, {label}, page {page})"
-            if partial:
+            if partial and not limited:
+                limited = True
                 self._graph_gap(
                     scope, where, "TenantSubscriptionLimitHit", "Resource Graph answered for "
                     "the first subscriptions of the scope only (x-ms-tenant-subscription-limit-"
