@@ -148,6 +148,14 @@ class Finding:
     notes: tuple[str, ...] = field(default=())
     waiver: WaiverMark | None = None
 
+    @property
+    def unseen(self) -> bool:
+        """The data the rule needed was not there: the finding is in error, or was before a
+        waiver suppressed it (a waiver accepts a risk, it does not make the scan see more)."""
+        return self.status is Status.ERROR or (
+            self.waiver is not None and self.waiver.waived_status is Status.ERROR
+        )
+
     def blocks(self, tier: Tier) -> bool:
         """A required rule that failed or errored blocks readiness for that tier."""
         return self.levels[tier] is Level.REQUIRED and self.status in (Status.FAIL, Status.ERROR)

@@ -11,7 +11,7 @@ from auditor import __version__
 from auditor.config import Config
 from auditor.engine import apply_waivers, evaluate
 from auditor.estate import Estate, build, get_path
-from auditor.model import Status, Tier
+from auditor.model import Tier
 from auditor.report import Report, ScanInfo, WorkloadResult
 from auditor.rules import Rule
 from auditor.scoring import ladder, score_target
@@ -106,13 +106,7 @@ def run(
         notes=tuple(notes),
         rules=tuple(r.id for r in rules),
         as_of=as_of,
-        # a waived error is still data the scan could not see: the scan stays incomplete
-        error_findings=sum(
-            1
-            for f in findings
-            if f.status is Status.ERROR
-            or (f.waiver is not None and f.waiver.waived_status is Status.ERROR)
-        ),
+        error_findings=sum(1 for f in findings if f.unseen),
     )
     return Report(
         tool_version=__version__,

@@ -510,12 +510,7 @@ def _report(doc: dict[str, Any]) -> Report:
         as_of=as_of,
         error_findings=scan_doc.get(
             "error_findings",
-            sum(
-                1
-                for f in findings
-                if f.status is Status.ERROR
-                or (f.waiver is not None and f.waiver.waived_status is Status.ERROR)
-            ),
+            sum(1 for f in findings if f.unseen),
         ),
     )
     return Report(
