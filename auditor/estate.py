@@ -34,6 +34,7 @@ COSMOS_ACCOUNT: Final = "microsoft.documentdb/databaseaccounts"
 AFD_ORIGIN: Final = "microsoft.cdn/profiles/origingroups/origins"
 FRONT_DOOR: Final = "microsoft.network/frontdoors"
 TRAFFIC_MANAGER: Final = "microsoft.network/trafficmanagerprofiles"
+RESOURCES_TABLE: Final = "resources"
 ROLE_ASSIGNMENTS_TABLE: Final = "authorizationresources"
 
 API_LOCATIONS: Final = "2022-12-01"
@@ -465,7 +466,7 @@ class Estate:
         sub = subscription_of(resource_id)
         if sub is not None and sub not in self.subscriptions_in_scope:
             reason += f" (subscription {sub} was not in the scanned scope)"
-        message = self._graph_error(sub)
+        message = self._graph_error(RESOURCES_TABLE, sub)
         if message is not None:
             reason += f" (Resource Graph could not be read: {message})"
         return reason
@@ -473,53 +474,46 @@ class Estate:
     def graph_problem(self, subscription: str | None) -> str | None:
         """Why rows of the `resources` table may be missing for a subscription (Resource Graph
         failed for it, or for a batch or scope that held it), or None when it answered."""
-        message = self._graph_error(subscription)
+        message = self._graph_error(RESOURCES_TABLE, subscription)
         if message is None:
             return None
         where = f" for subscription {subscription}" if subscription else ""
         return f"Resource Graph could not be read{where} ({message}): rows may be missing"
 
-    def _graph_error(self, subscription: str | None) -> str | None:
-        """The message of the first Resource Graph error on the `resources` table that covers
-        the subscription: one recorded for it, or for no one subscription."""
-        first: dict[Any, int] | None = self._memo("graph_errors", self._graph_errors)
-        if first is not None:
-            found = [first[s] for s in (None, subscription) if s in first]
-            return str(self.snapshot.errors[min(found)].get("message")) if found else None
-        for err in self.snapshot.errors:
-            err_sub = _lower(err.get("subscription"))
-            if self._on_resources(err) and (err_sub is None or err_sub == subscription):
-                return str(err.get("message"))
-        return None
-
     @property
     def graph_failed(self) -> bool:
         """Whether any Resource Graph error on the `resources` table was recorded."""
         failed: bool = self._memo(
-            "graph_failed", lambda: any(map(self._on_resources, self.snapshot.errors))
+            "graph_failed",
+            lambda: any(self._on_table(err, RESOURCES_TABLE) for err in self.snapshot.errors),
         )
         return failed
 
-    def _on_resources(self, err: Mapping[str, Any]) -> bool:
-        """A Resource Graph error on the `resources` table: its request names no other table."""
+    def _graph_error(self, table: str, subscription: str | None) -> str | None:
+        """The message of the first Resource Graph error on `table` that covers the
+        subscription: one recorded for it, or for no one subscription. (Memoised: rules ask
+        per workspace, and a large snapshot records many errors.)"""
+
+        def build() -> str | None:
+            for err in self.snapshot.errors:
+                err_sub = _lower(err.get("subscription"))
+                if self._on_table(err, table) and (err_sub is None or err_sub == subscription):
+                    return str(err.get("message"))
+            return None
+
+        message: str | None = self._memo(("graph_error", table, subscription), build)
+        return message
+
+    def _on_table(self, err: Mapping[str, Any], table: str) -> bool:
+        """A Resource Graph error on a table: its request names the table. One that names no
+        other table of the snapshot is on `resources` (the collector's main query)."""
         if err.get("source") != "resource_graph":
             return False
         request = str(err.get("request", ""))
-        others = (set(self.snapshot.tables) | {ROLE_ASSIGNMENTS_TABLE}) - {"resources"}
-        return not any(_names_table(request, table) for table in others)
-
-    def _graph_errors(self) -> dict[Any, int] | None:
-        """Index of the first Resource Graph error on `resources` per subscription (None: for
-        all of them); None when a subscription value cannot be a key (then the errors are
-        scanned)."""
-        first: dict[Any, int] = {}
-        for index, err in enumerate(self.snapshot.errors):
-            if self._on_resources(err):
-                try:
-                    first.setdefault(_lower(err.get("subscription")), index)
-                except TypeError:
-                    return None
-        return first
+        if table != RESOURCES_TABLE:
+            return _names_table(request, table)
+        others = (set(self.snapshot.tables) | {ROLE_ASSIGNMENTS_TABLE}) - {RESOURCES_TABLE}
+        return not any(_names_table(request, other) for other in others)
 
     @property
     def subscriptions_in_scope(self) -> frozenset[str]:
@@ -677,23 +671,10 @@ class Estate:
 
     def table_problem(self, table: str, subscription: str | None) -> str | None:
         """Why rows of a Resource Graph table other than `resources` are not known for a
-        subscription (the query failed for it, or the snapshot has no such table), or None.
-        (Memoised: rules ask per workspace, and a large snapshot records many errors.)"""
-        problem: str | None = self._memo(
-            ("table_problem", table, subscription),
-            lambda: self._table_problem(table, subscription),
-        )
-        return problem
-
-    def _table_problem(self, table: str, subscription: str | None) -> str | None:
-        for err in self.snapshot.errors:
-            err_sub = err.get("subscription")
-            if (
-                err.get("source") == "resource_graph"
-                and _names_table(str(err.get("request", "")), table)
-                and (err_sub is None or str(err_sub).lower() == subscription)
-            ):
-                return f"the Resource Graph table {table} could not be read: {err.get('message')}"
+        subscription (the query failed for it, or the snapshot has no such table), or None."""
+        message = self._graph_error(table, subscription)
+        if message is not None:
+            return f"the Resource Graph table {table} could not be read: {message}"
         if not isinstance(self.snapshot.tables.get(table), list):
             return f"the Resource Graph table {table} was not recorded in the snapshot"
         return None
