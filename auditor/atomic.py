@@ -27,13 +27,8 @@ def write_atomic(path: Path | str, payload: bytes | Iterable[Chunk]) -> None:
     place. `payload` may be an iterable of chunks: they are written by a second thread while
     the iterable produces the next ones (a large report is rendered and written at once), and
     nothing reaches `path` unless every chunk was produced and written."""
-    path = Path(path)
-    tmp = _stage(path, payload)
-    try:
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with Staging() as staging:
+        staging.write(path, payload)
 
 
 class Staging:
