@@ -62,6 +62,19 @@ def _reader_gone(stream: Any) -> None:
         os.close(devnull)
 
 
+def _say(stream: Any, text: str) -> None:
+    """Text to a stream the reader may have closed."""
+    try:
+        stream.write(text)
+        stream.flush()
+    except BrokenPipeError:
+        _reader_gone(stream)
+
+
+def _cannot_write(path: str, exc: OSError, what: str = "report") -> RenderError:
+    return RenderError(f"{path}: cannot write {what}: {exc.strerror or exc}")
+
+
 def _write(path: str, payload: bytes | Iterable[Chunk], what: str = "report") -> None:
     if path == "-":
         try:
@@ -74,7 +87,7 @@ def _write(path: str, payload: bytes | Iterable[Chunk], what: str = "report") ->
     try:
         write_atomic(Path(path), payload)
     except OSError as exc:
-        raise RenderError(f"{path}: cannot write {what}: {exc.strerror or exc}") from None
+        raise _cannot_write(path, exc, what) from None
 
 
 def _color(option: bool | None, stream: Any) -> bool:
@@ -168,7 +181,7 @@ def _save(document: dict[str, Any], path: str) -> None:
     try:
         snapshot.dump(document, path)
     except OSError as exc:
-        raise RenderError(f"{path}: cannot write snapshot: {exc.strerror or exc}") from None
+        raise _cannot_write(path, exc, "snapshot") from None
 
 
 @click.group(
@@ -378,9 +391,7 @@ def _emit(
                 try:
                     staging.write(path, render(fmt))
                 except OSError as exc:
-                    raise RenderError(
-                        f"{path}: cannot write report: {exc.strerror or exc}"
-                    ) from None
+                    raise _cannot_write(path, exc) from None
         for fmt in FORMATS:
             if outputs.get(f"out_{fmt.name}") == "-":
                 _write("-", render(fmt))
@@ -388,11 +399,7 @@ def _emit(
     if not quiet:
         width = shutil.get_terminal_size((120, 40)).columns
         text = terminal.render(report, verbose=verbose, color=_color(color, stream), width=width)
-        try:
-            stream.write(text)
-            stream.flush()
-        except BrokenPipeError:
-            _reader_gone(stream)
+        _say(stream, text)
     return stream
 
 
@@ -573,15 +580,10 @@ def _gated(report: Report, gates: Gates, *, quiet: bool, stream: Any) -> int:
     stderr with --quiet: a CI log must say why the run failed), then the exit code they make."""
     found = breaches(report, gates)
     code = gated_exit_code(report, gates)
-    out = sys.stderr if quiet else stream
-    try:
-        for breach in found:
-            out.write(f"gate: {breach}\n")
-        if code != report.exit_code:
-            out.write(f"exit code {code}: the gate(s) above\n")
-        out.flush()
-    except BrokenPipeError:
-        _reader_gone(out)
+    lines = [f"gate: {breach}\n" for breach in found]
+    if code != report.exit_code:
+        lines.append(f"exit code {code}: the gate(s) above\n")
+    _say(sys.stderr if quiet else stream, "".join(lines))
     return code
 
 
