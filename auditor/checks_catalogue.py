@@ -470,6 +470,12 @@ def role_assignments_mirrored(ctx: Context, _: NoParams) -> Outcome:
 # -- DR-15: network isolation ------------------------------------------------------------------
 
 
+def _approved(status: Any) -> bool:
+    """A private endpoint connection that serves: approved, or with no state recorded (an
+    auto-approved connection may carry none)."""
+    return status is None or status is MISSING or str(status).lower() == "approved"
+
+
 def _private_links(look: Look, estate: Estate, ws: Resource) -> list[str]:
     """Names of the approved private endpoints of a workspace (through its hub for a project
     without its own); the workspace's own privateEndpointConnections when none is a row."""
@@ -491,7 +497,7 @@ def _private_links(look: Look, estate: Estate, ws: Resource) -> list[str]:
             "properties.privateLinkServiceConnections[].properties.privateLinkServiceId",
             owner.raw_id,
         )
-        if link.status is None or str(link.status).lower() == "approved":
+        if _approved(link.status):
             approved.append(link.endpoint.name)
         else:
             look.note(f"private endpoint {link.endpoint.name} of {ws.name} is {link.status}")
@@ -500,8 +506,7 @@ def _private_links(look: Look, estate: Estate, ws: Resource) -> list[str]:
         for connection in connections if isinstance(connections, list) else ():
             status = get_path(connection, "properties.privateLinkServiceConnectionState.status")
             endpoint = get_path(connection, "properties.privateEndpoint.id")
-            approved_state = status in (MISSING, None) or str(status).lower() == "approved"
-            if approved_state and isinstance(endpoint, str):
+            if _approved(status) and isinstance(endpoint, str):
                 approved.append(_name(endpoint))
                 look.observe(ws.raw_id, "properties.privateEndpointConnections", endpoint)
     return sorted(set(approved))
