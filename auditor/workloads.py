@@ -199,10 +199,9 @@ def _from_config(
     )
 
 
-def _from_tags(
-    name: str, members: list[Resource], default: Tier, notes: list[str]
-) -> tuple[Workload, list[Resource]]:
-    """One workload from workspaces sharing a dr-workload tag; extra members are returned."""
+def _from_tags(name: str, members: list[Resource], default: Tier, notes: list[str]) -> Workload:
+    """One workload from workspaces sharing a dr-workload tag; extra members are left to
+    discovery (with a note)."""
     primaries = [w for w in members if _role(w) == "primary"]
     secondaries = [w for w in members if _role(w) == "secondary"]
     others = [w for w in members if w not in primaries and w not in secondaries]
@@ -231,7 +230,7 @@ def _from_tags(
         targets=targets,
         target_source=source,
     )
-    return workload, leftovers
+    return workload
 
 
 def _tag_name(members: list[Resource]) -> str:
@@ -255,7 +254,6 @@ def resolve(estate: Estate, config: Config, default: Tier) -> tuple[list[Workloa
         tag = ws.tags.get(TAG_WORKLOAD, "").strip()
         if tag:
             tagged[tag.casefold()].append(ws)
-    leftover_tagged: list[Resource] = []
     for key in sorted(tagged):
         members = tagged[key]
         tag = _tag_name(members)
@@ -266,8 +264,7 @@ def resolve(estate: Estate, config: Config, default: Tier) -> tuple[list[Workloa
                 f"one workload, {tag}"
             )
         name = _unique_name(tag, names, "tags")
-        workload, leftovers = _from_tags(name, members, default, notes)
-        leftover_tagged.extend(leftovers)
+        workload = _from_tags(name, members, default, notes)
         workloads.append(workload)
         names.add(workload.name)
         claimed.update(norm_id(ws) for ws in (workload.primary, workload.secondary) if ws)
