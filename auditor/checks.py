@@ -12,19 +12,17 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from auditor.estate import (
+from auditor.azure import (
     MISSING,
     ONLINE_DEPLOYMENT,
     ONLINE_ENDPOINT,
     REPLICATION,
-    Estate,
-    Lookup,
-    Resource,
     family_key,
     get_path,
     norm_id,
     usages_path,
 )
+from auditor.estate import Estate, Lookup, Resource
 from auditor.frozen import quick_init
 from auditor.model import Evidence
 from auditor.workloads import Workload

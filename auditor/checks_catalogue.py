@@ -12,19 +12,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict
 
-from auditor.checks import (
-    GEO_REDUNDANT_SKUS,
-    Context,
-    Look,
-    NoParams,
-    Outcome,
-    _pair,
-    check,
-    is_project,
-    model_key,
-    serving,
-)
-from auditor.estate import (
+from auditor.azure import (
     AFD_ORIGIN,
     AKS_CLUSTER,
     BATCH_DEPLOYMENT,
@@ -38,9 +26,6 @@ from auditor.estate import (
     REPLICATION,
     STORAGE,
     TRAFFIC_MANAGER,
-    Estate,
-    PrivateLink,
-    Resource,
     blob_service_path,
     datastores_path,
     get_path,
@@ -49,6 +34,19 @@ from auditor.estate import (
     parent_id,
     resource_group_of,
 )
+from auditor.checks import (
+    GEO_REDUNDANT_SKUS,
+    Context,
+    Look,
+    NoParams,
+    Outcome,
+    _pair,
+    check,
+    is_project,
+    model_key,
+    serving,
+)
+from auditor.estate import Estate, PrivateLink, Resource
 
 
 class _Params(BaseModel):

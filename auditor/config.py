@@ -9,8 +9,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from auditor.errors import ConfigError
+from auditor.heap import paused_gc
 from auditor.model import AssetClass, Tier
-from auditor.snapshot import paused_gc
 from auditor.textfiles import Unreadable, parse_yaml
 
 # libyaml's loader when PyYAML was built with it (its wheels are): same safety, ~5x faster.

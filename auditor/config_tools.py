@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 import yaml
 
+from auditor.azure import WORKSPACE, norm_id
 from auditor.config import MANUAL_REQUIREMENTS, Config
-from auditor.estate import WORKSPACE, Estate, Resource, norm_id
+from auditor.estate import Estate, Resource
 from auditor.model import AssetClass, Tier
 from auditor.workloads import Workload, resolve
 

@@ -8,11 +8,12 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from auditor.azure import norm_id, subscription_of
 from auditor.checks import CHECKS, CheckSpec, Context, Outcome
-from auditor.estate import Estate, norm_id, subscription_of
+from auditor.estate import Estate
+from auditor.heap import paused_gc
 from auditor.model import TIERS, Evidence, Finding, Level, Status, Tier, WaiverMark
 from auditor.rules import Rule
-from auditor.snapshot import paused_gc
 from auditor.waivers import Waiver, WaiverResult, WaiverStatus, waiver_id
 from auditor.workloads import Workload
 

@@ -8,14 +8,16 @@ from functools import partial
 from typing import Any
 
 from auditor import __version__
+from auditor.azure import get_path
 from auditor.config import Config
 from auditor.engine import apply_waivers, evaluate
-from auditor.estate import Estate, build, get_path
+from auditor.estate import Estate, build
+from auditor.heap import paused_gc
 from auditor.model import Tier
 from auditor.report import Report, ScanInfo, WorkloadResult
 from auditor.rules import Rule
 from auditor.scoring import ladder, score_target
-from auditor.snapshot import Snapshot, paused_gc
+from auditor.snapshot import Snapshot
 from auditor.topology import topology
 from auditor.waivers import Waiver
 from auditor.workloads import resolve

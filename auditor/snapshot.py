@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import copy
-import gc
 import gzip
 import json
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -18,6 +16,7 @@ import jsonschema
 
 from auditor.atomic import write_atomic
 from auditor.errors import SnapshotError
+from auditor.heap import paused_gc
 from auditor.textfiles import FORMATS, Unreadable, gunzip, parse_json, parse_json_file
 
 FORMAT = "auditor.snapshot"
@@ -159,30 +158,6 @@ def load(path: Path | str) -> Snapshot:
     except Unreadable as exc:
         raise SnapshotError(f"{path}: {exc}") from None
     return validate(data, str(path))
-
-
-# Objects made while the collector was paused above which paused_gc freezes them.
-FREEZE_AFTER = 200_000
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building large acyclic structures (a parsed
-    snapshot, the estate index, findings): its passes over the whole growing heap would cost
-    as much as the work itself, and there are no reference cycles for it to free."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            if gc.get_count()[0] > FREEZE_AFTER:
-                # Left young, the millions of objects just made would all be traversed by the
-                # next collection (half a second for a 10,000-workload snapshot), and again by
-                # each older one. They are long-lived and acyclic: park them where the collector
-                # does not look. Reference counting still frees them.
-                gc.freeze()
-            gc.enable()
 
 
 def dump(snapshot: Mapping[str, Any], path: Path | str) -> None:

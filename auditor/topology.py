@@ -7,15 +7,8 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
-from auditor.estate import (
-    ONLINE_ENDPOINT,
-    REPLICATION,
-    Estate,
-    Resource,
-    get_path,
-    norm_id,
-    norm_region,
-)
+from auditor.azure import ONLINE_ENDPOINT, REPLICATION, get_path, norm_id, norm_region
+from auditor.estate import Estate, Resource
 from auditor.frozen import quick_init
 from auditor.model import Finding, Status
 from auditor.workloads import Workload

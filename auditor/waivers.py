@@ -18,8 +18,8 @@ from pydantic import (
     model_validator,
 )
 
+from auditor.azure import norm_id
 from auditor.errors import WaiverError
-from auditor.estate import norm_id
 from auditor.model import Finding
 from auditor.textfiles import Unreadable, parse_yaml
 

@@ -7,8 +7,9 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from auditor.azure import ONLINE_DEPLOYMENT, ONLINE_ENDPOINT, norm_id
 from auditor.config import Attestation, Config, WorkloadConfig
-from auditor.estate import ONLINE_DEPLOYMENT, ONLINE_ENDPOINT, Estate, Resource, norm_id
+from auditor.estate import Estate, Resource
 from auditor.model import AssetClass, Tier, strictest
 
 TAG_WORKLOAD = "dr-workload"

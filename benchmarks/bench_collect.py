@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from auditor.collect import Collector, Options  # noqa: E402
 from auditor.collect.auth import StaticTokenCredential, resolve_target  # noqa: E402
-from auditor.synthetic import REGIONS, PairSpec, SnapshotBuilder, add_pair, standard_quota  # noqa: E402
+from auditor.testing.builder import REGIONS, PairSpec, SnapshotBuilder, add_pair, standard_quota  # noqa: E402
 
 PAIRS = [
     ("eastus", "westus"),

@@ -28,9 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from auditor.estate import API_ML, computes_path  # noqa: E402
+from auditor.azure import API_ML, computes_path  # noqa: E402
 from auditor.snapshot import dump  # noqa: E402
-from auditor.synthetic import (  # noqa: E402
+from auditor.testing.builder import (  # noqa: E402
     SIZES,
     PairSpec,
     SnapshotBuilder,

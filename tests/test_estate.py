@@ -6,15 +6,8 @@ import json
 from pathlib import Path
 
 from auditor import snapshot
-from auditor.estate import (
-    MISSING,
-    build,
-    family_key,
-    norm_region,
-    parse_locations,
-    parse_quota,
-    parse_vm_sizes,
-)
+from auditor.azure import MISSING, family_key, norm_region
+from auditor.estate import build, parse_locations, parse_quota, parse_vm_sizes
 
 EXAMPLES = Path(__file__).parent / "fixtures" / "azure"
 

@@ -15,8 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from auditor import demo, rules, scan, snapshot
-from auditor.config import Config
-from auditor.estate import (
+from auditor.azure import (
     API_LOCATIONS,
     API_PROVIDER,
     blob_service_path,
@@ -27,10 +26,11 @@ from auditor.estate import (
     usages_path,
     vm_sizes_path,
 )
+from auditor.config import Config
 from auditor.model import TIERS, Status, Tier
 from auditor.render import json_report
 from auditor.report import Report
-from auditor.synthetic import (
+from auditor.testing.builder import (
     REGIONS,
     SIZES,
     PairSpec,

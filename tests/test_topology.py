@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from auditor import config, demo, rules, scan, snapshot
-from auditor.estate import build, norm_id
+from auditor.azure import norm_id
+from auditor.estate import build
 from auditor.model import Evidence, Status
 from auditor.report import Report, WorkloadResult
 from auditor.topology import EdgeKind, NodeKind, Role, Topology, marks, topology

@@ -6,7 +6,7 @@ from auditor import config as config_mod
 from auditor import snapshot
 from auditor.estate import build
 from auditor.model import AssetClass, Tier
-from auditor.synthetic import PairSpec, SnapshotBuilder, add_pair
+from auditor.testing.builder import PairSpec, SnapshotBuilder, add_pair
 from auditor.workloads import resolve, resolve_targets
 
 SUB = "11111111-2222-3333-4444-555555555555"

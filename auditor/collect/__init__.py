@@ -20,8 +20,7 @@ from azure.core.credentials import TokenCredential
 from azure.core.exceptions import AzureError, HttpResponseError
 
 from auditor import __version__
-from auditor.collect.auth import Target, client_kwargs
-from auditor.estate import (
+from auditor.azure import (
     API_ML,
     ML_REGISTRY,
     REGISTRY,
@@ -34,6 +33,7 @@ from auditor.estate import (
     usages_path,
     vm_sizes_path,
 )
+from auditor.collect.auth import Target, client_kwargs
 
 RESOURCE_TYPES = (
     WORKSPACE,

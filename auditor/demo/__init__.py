@@ -9,7 +9,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from auditor.synthetic import PairSpec, SnapshotBuilder, add_pair, standard_quota
+from auditor.testing.builder import PairSpec, SnapshotBuilder, add_pair, standard_quota
 
 SUB_PROD = "8f3c2a1e-5b7d-4c9a-9e2f-1a6b3c4d5e6f"
 SUB_DATA = "2b9e7c4d-1f3a-4e8b-a6c5-7d9e0f1a2b3c"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 
-from auditor.estate import norm_id, norm_region, subscription_of
+from auditor.azure import norm_id, norm_region, subscription_of
 
 __all__ = [
     "event_id",

@@ -27,11 +27,11 @@ BRIEF_FINDINGS = 10_000
 
 
 def templates_dir() -> Path:
-    """The bundled reports/ folder: inside the installed package, else beside it in a checkout."""
-    packaged = Path(str(resources.files("auditor"))) / "reports"
+    """The bundled templates/ folder: inside the installed package, else beside it in a checkout."""
+    packaged = Path(str(resources.files("auditor"))) / "templates"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parents[2] / "reports"
+    return Path(__file__).resolve().parents[2] / "templates"
 
 
 def tojson_text(value: Any) -> str:

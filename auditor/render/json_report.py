@@ -19,6 +19,7 @@ from pydantic import ValidationError as PydanticValidationError
 from auditor.atomic import Chunk
 from auditor.config import Attestation
 from auditor.errors import ReportFileError
+from auditor.heap import paused_gc
 from auditor.model import (
     TIERS,
     AssetClass,
@@ -32,7 +33,6 @@ from auditor.model import (
 )
 from auditor.report import SCHEMA_VERSION, Report, ScanInfo, WorkloadResult
 from auditor.scoring import TierResult
-from auditor.snapshot import paused_gc
 from auditor.textfiles import FORMATS, Unreadable, parse_json
 from auditor.topology import Topology
 from auditor.waivers import Waiver, WaiverResult, WaiverStatus

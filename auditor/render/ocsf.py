@@ -7,7 +7,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from auditor.estate import norm_id
+from auditor.azure import norm_id
 from auditor.model import Finding, Severity, Status
 from auditor.render.common import (
     event_id,

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from auditor.estate import (
+from auditor.azure import (
     API_LOCATIONS,
     API_ML,
     API_PROVIDER,
