@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from auditor.azure import (
     MISSING,
@@ -23,7 +23,7 @@ from auditor.azure import (
     usages_path,
 )
 from auditor.estate import Estate, Lookup, Resource
-from auditor.frozen import quick_init
+from auditor.frozen import FrozenModel, quick_init
 from auditor.model import Evidence
 from auditor.workloads import Workload
 
@@ -57,8 +57,8 @@ class Outcome:
     inapplicable: bool = False
 
 
-class NoParams(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class NoParams(FrozenModel):
+    """A check that takes no parameters."""
 
 
 CheckFunction = Callable[[Context, Any], Outcome]
@@ -423,8 +423,9 @@ def same_key_vault(ctx: Context, _: NoParams) -> Outcome:
     return look.outcome(f"both workspaces use the Key Vault {ids[0].rsplit('/', 1)[-1]}")
 
 
-class RegistryParams(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class RegistryParams(FrozenModel):
+    pass
+
     sku: str = "Premium"
 
 
@@ -655,8 +656,9 @@ def compute_mirrored(ctx: Context, _: NoParams) -> Outcome:
     )
 
 
-class QuotaParams(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class QuotaParams(FrozenModel):
+    pass
+
     headroom: bool = False
 
 
@@ -835,8 +837,9 @@ def _served(
     return served
 
 
-class ModelParams(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class ModelParams(FrozenModel):
+    pass
+
     capacity: bool = False
 
 
@@ -888,8 +891,9 @@ def models_in_secondary(ctx: Context, params: ModelParams) -> Outcome:
 # -- manual ------------------------------------------------------------------------------------
 
 
-class AttestParams(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class AttestParams(FrozenModel):
+    pass
+
     requirement: str
     asks: str
 

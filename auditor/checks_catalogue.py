@@ -10,8 +10,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict
-
 from auditor.azure import (
     AFD_ORIGIN,
     AKS_CLUSTER,
@@ -47,10 +45,7 @@ from auditor.checks import (
     serving,
 )
 from auditor.estate import Estate, PrivateLink, Resource
-
-
-class _Params(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+from auditor.frozen import FrozenModel
 
 
 def _name(resource_id: str) -> str:
@@ -125,7 +120,7 @@ def _microsoft_registry(name: str) -> bool:
     return name in _MICROSOFT_REGISTRIES or name.startswith("azureml-")
 
 
-class RegistryParams(_Params):
+class RegistryParams(FrozenModel):
     registries: tuple[str, ...] = ()  # registry names judged for every pair, referenced or not
 
 
@@ -198,7 +193,7 @@ SYSTEM_DATASTORES = frozenset(
 TRAINING_DATASTORE_TYPES = frozenset({"azureblob", "azuredatalakegen2"})
 
 
-class TrainingDataParams(_Params):
+class TrainingDataParams(FrozenModel):
     require: bool = False  # fail (rather than not_applicable) when there is no training datastore
 
 
@@ -588,7 +583,7 @@ def _attached_kubernetes(look: Look, estate: Estate, ws: Resource) -> list[_Atta
     return found
 
 
-class AksParams(_Params):
+class AksParams(FrozenModel):
     min_zones: int = 2
 
 

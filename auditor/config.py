@@ -6,9 +6,10 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from auditor.errors import ConfigError
+from auditor.frozen import FrozenModel
 from auditor.heap import paused_gc
 from auditor.model import AssetClass, Tier
 from auditor.textfiles import Unreadable, parse_yaml
@@ -18,11 +19,7 @@ from auditor.textfiles import Unreadable, parse_yaml
 MANUAL_REQUIREMENTS = ("DR-16", "DR-20", "DR-21")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Attestation(_Strict):
+class Attestation(FrozenModel):
     """A person's statement that a manual requirement is met, with evidence and an expiry."""
 
     by: str = Field(min_length=1)
@@ -37,7 +34,7 @@ class Attestation(_Strict):
         return self
 
 
-class WorkloadConfig(_Strict):
+class WorkloadConfig(FrozenModel):
     name: str = Field(min_length=1)
     primary: str = Field(min_length=1)
     secondary: str | None = None
@@ -66,7 +63,7 @@ class WorkloadConfig(_Strict):
         return value
 
 
-class Config(_Strict):
+class Config(FrozenModel):
     workloads: list[WorkloadConfig] = Field(default_factory=list)
 
     @model_validator(mode="after")

@@ -11,6 +11,7 @@ from typing import Any
 import jsonschema
 
 from auditor.errors import ReportFileError
+from auditor.model import FAILING
 from auditor.report import EXIT_NOT_READY, EXIT_OK
 from auditor.textfiles import FORMATS
 
@@ -18,7 +19,6 @@ FORMAT = "auditor.diff"
 VERSION = "1.0"
 TIERS = ("hot/hot", "hot/warm", "hot/cold")
 TARGET = "target"
-FAILING = frozenset({"fail", "error"})
 
 
 @dataclass(frozen=True)

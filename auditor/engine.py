@@ -12,12 +12,20 @@ from auditor.azure import norm_id, subscription_of
 from auditor.checks import CHECKS, CheckSpec, Context, Outcome
 from auditor.estate import Estate
 from auditor.heap import paused_gc
-from auditor.model import TIERS, Evidence, Finding, Level, Status, Tier, WaiverMark
+from auditor.model import (
+    FAILING,
+    NO_SECONDARY,
+    TIERS,
+    Evidence,
+    Finding,
+    Level,
+    Status,
+    Tier,
+    WaiverMark,
+)
 from auditor.rules import Rule
 from auditor.waivers import Waiver, WaiverResult, WaiverStatus, waiver_id
 from auditor.workloads import Workload
-
-NO_SECONDARY = "there is no secondary workspace to compare with (see DR-01)"
 
 
 def finding_id(rule: str, workload: Workload) -> str:
@@ -62,14 +70,13 @@ class _Subject:
     """What evaluating any rule on one workload starts from: worked out once per workload."""
 
     workload: Workload
-    id_subject: str
     context: Context | None  # None when a workspace is absent (`absent` says which)
     absent: Outcome | None
     estate: Estate
     graph_failed: bool  # Resource Graph failed somewhere: passes are checked against it
     # whether _precondition may decide before the check: a workspace absent, or no secondary
     decided_first: bool
-    id_bytes: bytes  # id_subject encoded, as finding ids hash it
+    id_bytes: bytes  # the workload's part of its finding ids, encoded (see _finding_id)
 
     @classmethod
     def of(cls, estate: Estate, workload: Workload, as_of: dt.date) -> _Subject:
@@ -89,16 +96,14 @@ class _Subject:
                 resources=(workload.primary, workload.secondary),
             )
         context = None if primary is None else Context(estate, workload, primary, secondary, as_of)
-        subject = _subject(workload)
         return cls(
             workload,
-            subject,
             context,
             absent,
             estate,
             estate.graph_failed,
             absent is not None or workload.secondary is None,
-            subject.encode(),
+            _subject(workload).encode(),
         )
 
 
@@ -138,16 +143,6 @@ class _Prepared:
             remediation=rule.remediation.model_dump(exclude_none=True),
             id_prefix=f"{rule.id}|".encode(),
         )
-
-
-def evaluate_one(
-    estate: Estate,
-    rule: Rule,
-    workload: Workload,
-    as_of: dt.date,
-    prepared: _Prepared | None = None,
-) -> Finding:
-    return _evaluate(_Subject.of(estate, workload, as_of), rule, prepared or _Prepared.of(rule))
 
 
 def _evaluate(subject: _Subject, rule: Rule, prepared: _Prepared) -> Finding:
@@ -215,9 +210,6 @@ def evaluate(
             for rule, prepared in applicable:
                 findings.append(_evaluate(subject, rule, prepared))
     return findings
-
-
-FAILING = (Status.FAIL, Status.ERROR)
 
 
 def apply_waivers(

@@ -1,11 +1,21 @@
-"""A quicker __init__ for the frozen dataclasses a scan makes by the hundred thousand."""
+"""Frozen values: a quicker __init__ for the frozen dataclasses a scan makes by the hundred
+thousand, and the base of every frozen, closed pydantic model (rules, config, waivers, check
+parameters)."""
 
 from __future__ import annotations
 
 import dataclasses
 from typing import Any, TypeVar
 
+from pydantic import BaseModel, ConfigDict
+
 _T = TypeVar("_T")
+
+
+class FrozenModel(BaseModel):
+    """A validated value read from a file: immutable, and no field it does not declare."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class _Unset:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from auditor.model import Level, Severity, Status
+from auditor.model import FAILING, Level, Severity
 from auditor.report import EXIT_INCOMPLETE, EXIT_NOT_READY, Report
 
 # A finding counts for a gate when its rule binds at the workload's target: required or
 # recommended there (manual rules wait for a person, not-applicable ones do not apply).
 GATED_LEVELS = (Level.REQUIRED, Level.RECOMMENDED)
-GATED_STATUSES = (Status.FAIL, Status.ERROR)
+GATED_STATUSES = FAILING
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,13 @@ class Status(StrEnum):
     SUPPRESSED = "suppressed"
 
 
+# The statuses that count against a workload: a failed check, or one whose data was not seen.
+FAILING: frozenset[Status] = frozenset({Status.FAIL, Status.ERROR})
+
+# The failure a rule that compares the pair records when the workload has no secondary.
+NO_SECONDARY = "there is no secondary workspace to compare with (see DR-01)"
+
+
 class Severity(StrEnum):
     CRITICAL = "critical"
     HIGH = "high"
@@ -156,6 +163,11 @@ class Finding:
             self.waiver is not None and self.waiver.waived_status is Status.ERROR
         )
 
+    @property
+    def awaits_secondary(self) -> bool:
+        """The rule compares the pair and fails only because there is no secondary yet."""
+        return self.message == NO_SECONDARY
+
     def blocks(self, tier: Tier) -> bool:
         """A required rule that failed or errored blocks readiness for that tier."""
-        return self.levels[tier] is Level.REQUIRED and self.status in (Status.FAIL, Status.ERROR)
+        return self.levels[tier] is Level.REQUIRED and self.status in FAILING

@@ -9,8 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     ValidationError,
     field_validator,
@@ -19,6 +17,7 @@ from pydantic import (
 
 from auditor.checks import CHECKS
 from auditor.errors import RuleError
+from auditor.frozen import FrozenModel
 from auditor.model import TIERS, AssetClass, Level, Severity, Tier
 from auditor.textfiles import Unreadable, parse_yaml
 
@@ -26,17 +25,13 @@ REQUIREMENT_ID = re.compile(r"^DR-\d{2}$")
 RULE_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{1,63}$")
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Remediation(_Frozen):
+class Remediation(FrozenModel):
     summary: str = Field(min_length=1)
     az_cli: str | None = None
     bicep: str | None = None
 
 
-class CheckRef(_Frozen):
+class CheckRef(FrozenModel):
     function: str
     params: dict[str, Any] = Field(default_factory=dict)
 
@@ -60,7 +55,7 @@ class CheckRef(_Frozen):
         return self
 
 
-class Rule(_Frozen):
+class Rule(FrozenModel):
     id: str
     title: str = Field(min_length=1)
     requirements: tuple[str, ...] = Field(min_length=1)

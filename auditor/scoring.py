@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from auditor.frozen import quick_init
-from auditor.model import TIERS, Finding, Level, Severity, Status, Tier
+from auditor.model import FAILING, TIERS, Finding, Level, Severity, Status, Tier
 
 COUNTED = (Level.REQUIRED, Level.RECOMMENDED, Level.MANUAL)
 NOT_COUNTED = (Status.NOT_APPLICABLE, Status.SUPPRESSED)
@@ -30,7 +30,6 @@ class TierResult:
 
 # Looked up once per finding and tier: a dictionary, not the enum properties' descriptors.
 _WEIGHT = {severity: severity.weight for severity in Severity}
-_FAILING = (Status.FAIL, Status.ERROR)
 
 
 def _score(findings: Iterable[Finding], tier: Tier | None) -> TierResult:
@@ -47,7 +46,7 @@ def _score(findings: Iterable[Finding], tier: Tier | None) -> TierResult:
         total += weight
         if status is Status.PASS:
             earned += weight
-        elif required and status in _FAILING:
+        elif required and status in FAILING:
             blocking.append(finding)
     score = 100 if total == 0 else (100 * earned) // total
     return TierResult(score=score, ready=not blocking, blocking=tuple(blocking))

@@ -10,7 +10,7 @@ from typing import Any
 from auditor.azure import ONLINE_ENDPOINT, REPLICATION, get_path, norm_id, norm_region
 from auditor.estate import Estate, Resource
 from auditor.frozen import quick_init
-from auditor.model import Finding, Status
+from auditor.model import FAILING, Finding, Status
 from auditor.workloads import Workload
 
 
@@ -45,7 +45,6 @@ LINKS: tuple[tuple[NodeKind, str], ...] = (
     (NodeKind.APP_INSIGHTS, "properties.applicationInsights"),
 )
 ORDER: tuple[NodeKind, ...] = tuple(NodeKind)
-_FAILING = (Status.FAIL, Status.ERROR)
 
 
 @quick_init
@@ -314,7 +313,7 @@ def marks(nodes: Sequence[Node], edges: Iterable[Edge], findings: Iterable[Findi
     A finding marks the resources it names other than workspaces, and the edges into them;
     when it names no such resource, it marks the workspaces it names, and the edge between
     them when it names both. The same rule for every rule: no rule is special-cased."""
-    failing = [f for f in findings if f.status in _FAILING]
+    failing = [f for f in findings if f.status in FAILING]
     if not failing:
         return []
     by_id = {norm_id(n.id): n for n in nodes}

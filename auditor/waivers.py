@@ -10,8 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     ValidationError,
     field_validator,
@@ -20,6 +18,7 @@ from pydantic import (
 
 from auditor.azure import norm_id
 from auditor.errors import WaiverError
+from auditor.frozen import FrozenModel
 from auditor.model import Finding
 from auditor.textfiles import Unreadable, parse_yaml
 
@@ -39,10 +38,8 @@ class WaiverStatus(StrEnum):
     STALE = "stale"
 
 
-class Waiver(BaseModel):
+class Waiver(FrozenModel):
     """One accepted risk: a rule, on a workload or on resources, until a date."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     rule: str = Field(min_length=1)
     workload: str | None = Field(default=None, min_length=1)
@@ -102,8 +99,8 @@ class Waiver(BaseModel):
         return any(norm_id(r) in wanted for r in finding.resources)
 
 
-class WaiverFile(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class WaiverFile(FrozenModel):
+    pass
 
     waivers: list[Waiver] = Field(default_factory=list)
 

@@ -21,6 +21,7 @@ from auditor.config import Attestation
 from auditor.errors import ReportFileError
 from auditor.heap import paused_gc
 from auditor.model import (
+    FAILING,
     TIERS,
     AssetClass,
     Evidence,
@@ -80,9 +81,6 @@ def _workload(result: WorkloadResult, *, for_orjson: bool = False) -> dict[str, 
     }
 
 
-_FAILING = (Status.FAIL, Status.ERROR)
-
-
 @dataclass(frozen=True, slots=True)
 class _RuleParts:
     """What the findings of one rule share: their `requirements`, `levels` and `remediation`
@@ -128,7 +126,7 @@ def _finding_doc(finding: Finding, parts: _RuleParts) -> dict[str, Any]:
         "severity": finding.severity._value_,
         "levels": parts.levels,
         "target_level": finding.target_level._value_,
-        "blocks": parts.blocks if finding.status in _FAILING else [],
+        "blocks": parts.blocks if finding.status in FAILING else [],
         "resources": list(finding.resources),
         "evidence": [e.as_dict() for e in finding.evidence],
         "message": finding.message,
@@ -413,9 +411,7 @@ def _workload_result(
     target = TierResult(
         score=doc["score_for_target"],
         ready=doc["ready_for_target"],
-        blocking=tuple(
-            f for f in mine if f.target_level is Level.REQUIRED and f.status in _FAILING
-        ),
+        blocking=tuple(f for f in mine if f.target_level is Level.REQUIRED and f.status in FAILING),
     )
     return WorkloadResult(
         workload=workload,
@@ -449,9 +445,6 @@ def _waiver_result(index: int, doc: dict[str, Any]) -> WaiverResult:
         matched=tuple(doc["matched"]),
         message=doc["message"],
     )
-
-
-_FAILING = (Status.FAIL, Status.ERROR)
 
 
 def report_from_document(doc: Any, source: str = "report") -> Report:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from auditor.engine import NO_SECONDARY
 from auditor.model import TIERS, Finding, Status
 from auditor.report import Report, WorkloadResult
 from auditor.scoring import TierResult
@@ -104,7 +103,7 @@ def render(report: Report) -> bytes:
     blocking = [(w, f) for w in report.workloads for f in w.target.blocking]
     rows: list[str] = []
     for result in report.workloads:
-        waiting = [f for f in result.target.blocking if f.message == NO_SECONDARY]
+        waiting = [f for f in result.target.blocking if f.awaits_secondary]
         rows += [_blocking_row(result, f) for f in result.target.blocking if f not in waiting]
         if waiting:
             rules = escape(", ".join(f.rule for f in waiting))

@@ -7,7 +7,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from auditor.model import TIERS, AssetClass, Finding, Level, Status
+from auditor.model import FAILING, TIERS, AssetClass, Finding, Level
 from auditor.render.common import scan_id
 from auditor.report import Report, WorkloadResult
 
@@ -62,8 +62,7 @@ def event(report: Report, result: WorkloadResult, finding: Finding, scan: str) -
         "severity": finding.severity.value,
         **{f"level_{tier.name.lower()}": finding.levels[tier].value for tier in TIERS},
         "target_level": finding.target_level.value,
-        "blocks_target": finding.target_level is Level.REQUIRED
-        and finding.status in (Status.FAIL, Status.ERROR),
+        "blocks_target": finding.target_level is Level.REQUIRED and finding.status in FAILING,
         "blocks": [tier.value for tier in TIERS if finding.blocks(tier)],
         "resources": list(finding.resources),
         "evidence": [

@@ -9,7 +9,6 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from auditor.engine import NO_SECONDARY
 from auditor.model import TIERS, Finding, Status
 from auditor.render.console import SafeText as Text
 from auditor.render.console import text_console
@@ -107,7 +106,7 @@ def _workload_section(console: Console, result: WorkloadResult, verbose: bool) -
     else:
         console.print(Text(f"{result.name}: NOT ready for its target ({target})", style="bold red"))
     shown: set[str] = set()
-    waiting = [f for f in result.target.blocking if f.message == NO_SECONDARY]
+    waiting = [f for f in result.target.blocking if f.awaits_secondary]
     for finding in result.target.blocking:
         if finding not in waiting or verbose:
             _detail(console, finding, evidence=verbose)
@@ -120,7 +119,7 @@ def _workload_section(console: Console, result: WorkloadResult, verbose: bool) -
             continue
         if (
             finding.status is Status.ERROR
-            or (finding.status is Status.FAIL and finding.message != NO_SECONDARY)
+            or (finding.status is Status.FAIL and not finding.awaits_secondary)
             or verbose
         ):
             _detail(console, finding, evidence=verbose)
