@@ -100,8 +100,6 @@ class Waiver(FrozenModel):
 
 
 class WaiverFile(FrozenModel):
-    pass
-
     waivers: list[Waiver] = Field(default_factory=list)
 
 
