@@ -38,7 +38,9 @@ def test_case_gives_the_expected_findings(case: Path) -> None:
 
 
 def test_every_rule_has_a_passing_and_a_failing_case() -> None:
-    lacking = rules_testing.coverage(RULE_CASES, (rule.id for rule in RULES))
+    lacking = rules_testing.coverage(
+        rules_testing.case_names(RULE_CASES), (rule.id for rule in RULES)
+    )
     assert not lacking, "; ".join(f"{r.rule}: {', '.join(r.problems)}" for r in lacking)
 
 
