@@ -1,20 +1,24 @@
 """The bundled rules' cases (tests/rules/<RULE-ID>/cases.py) give the expected findings, built
-and scanned in memory through rules_testing, the comparison `auditor rules test` makes."""
+and scanned in memory; `auditor rules test` runs a user rule directory's case files."""
 
 from __future__ import annotations
 
 import importlib.util
+import shutil
 import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+import yaml
 
 from auditor import config, rules, rules_testing, snapshot
 from tests.rules.kit import Case
 
 HERE = Path(__file__).parent
 RULE_CASES = HERE / "rules"
+FIXTURES = HERE / "fixtures"
+USER_RULES = FIXTURES / "user-rules"
 RULES = rules.load()
 
 
@@ -65,3 +69,71 @@ def test_every_cases_folder_names_a_rule() -> None:
     unknown = sorted(folders - known)
     assert not unknown, f"case folders for unknown rules: {unknown}"
     assert folders == set(CASES), f"folders without a cases.py: {sorted(folders - set(CASES))}"
+
+
+# -- the example user rules (tests/fixtures/user-rules) ----------------------------------------
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.glob("*/*/*")) if p.is_file()
+    }
+
+
+def test_committed_user_rule_fixtures_are_what_the_generator_writes(tmp_path: Path) -> None:
+    generator = _load(FIXTURES / "make_user_rule_fixtures.py", "make_user_rule_fixtures")
+    generator.write_user_cases(tmp_path)
+    committed = USER_RULES / "fixtures"
+    assert _tree(tmp_path) == _tree(committed), (
+        "run `python3 -m tests.fixtures.make_user_rule_fixtures` and review the diff"
+    )
+
+
+# -- auditor rules test DIR ---------------------------------------------------------------------
+
+
+def test_rules_test_runs_a_user_rule_directory(run) -> None:
+    result = run("rules", "test", str(USER_RULES))
+    assert result.code == 0, result.out + result.err
+    assert "PASS  CONTOSO-AKS-3Z/fail-two-zones" in result.out
+    assert "4 case(s): 4 passed, 0 failed" in result.out
+
+
+def _copy(tmp_path: Path) -> Path:
+    target = tmp_path / "rules"
+    shutil.copytree(USER_RULES, target)
+    return target
+
+
+def test_rules_test_fails_a_case_whose_findings_differ(run, tmp_path: Path) -> None:
+    rule_dir = _copy(tmp_path)
+    expected = rule_dir / "fixtures/CONTOSO-AKS-3Z/fail-two-zones/expected.yaml"
+    document = yaml.safe_load(expected.read_text())
+    document["findings"][0]["status"] = "pass"
+    expected.write_text(yaml.safe_dump(document))
+    result = run("rules", "test", str(rule_dir))
+    assert result.code == 1
+    assert "FAIL  CONTOSO-AKS-3Z/fail-two-zones" in result.out
+    assert "CONTOSO-AKS-3Z on fraud: expected pass, found fail" in result.out
+    assert "4 case(s): 3 passed, 1 failed" in result.out
+
+
+def test_rules_test_fails_a_rule_without_a_failing_case(run, tmp_path: Path) -> None:
+    rule_dir = _copy(tmp_path)
+    shutil.rmtree(rule_dir / "fixtures/CONTOSO-TRAINING-DATA/fail-no-training-datastore")
+    result = run("rules", "test", str(rule_dir))
+    assert result.code == 1
+    assert "FAIL  CONTOSO-TRAINING-DATA/(cases)" in result.out and "no fail* case" in result.out
+
+
+def test_rules_test_bad_input_exits_2(run, tmp_path: Path) -> None:
+    rule_dir = _copy(tmp_path)
+    assert run("rules", "test", str(tmp_path / "nowhere")).code == 2
+    shutil.rmtree(rule_dir / "fixtures")
+    missing = run("rules", "test", str(rule_dir))
+    assert missing.code == 2 and "no fixtures directory" in missing.err
+    rule_dir = _copy(tmp_path / "again")
+    expected = rule_dir / "fixtures/CONTOSO-AKS-3Z/pass-three-zones/expected.yaml"
+    expected.write_text("description: x\nas_of: 2026-11-26\nfindings: []\n")
+    bad = run("rules", "test", str(rule_dir))
+    assert bad.code == 2 and "expected.yaml: field 'findings'" in bad.err
