@@ -1,11 +1,12 @@
 """Golden fixtures of rules: each case directory (a snapshot, an optional config and the
 findings it must give) is scanned and its expectations checked; `auditor rules test` runs a
-rule directory's cases, tests/test_rule_fixtures.py the bundled rules' ones."""
+rule directory's cases; tests/test_rule_cases.py runs the bundled rules' cases, built in memory
+(tests/rules/<RULE-ID>/cases.py), through the same check."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,7 @@ class CaseResult:
         return f"{self.rule}/{self.case}"
 
 
-def _bad(path: Path, message: str) -> RuleError:
+def _bad(path: Path | str, message: str) -> RuleError:
     return RuleError(f"{path}: {message}")
 
 
@@ -52,6 +53,11 @@ def load_expected(case: Path) -> dict[str, Any]:
         raise _bad(path, f"cannot read: {exc}") from None
     except Unreadable as exc:
         raise _bad(path, str(exc)) from None
+    return validate_expected(expected, path)
+
+
+def validate_expected(expected: Any, path: Path | str) -> dict[str, Any]:
+    """An expected document (as expected.yaml holds it), validated; `path` names it in errors."""
     if not isinstance(expected, dict):
         raise _bad(path, "expected a mapping with description, as_of and findings")
     unknown = sorted(set(expected) - CASE_KEYS)
@@ -129,9 +135,22 @@ def run_case(case: Path, loaded: Sequence[Rule]) -> CaseResult:
     expected = load_expected(case)
     cfg_path = case / "config.yaml"
     cfg = config.load(cfg_path) if cfg_path.exists() else config.Config()
-    report = scan.run(snapshot.load(case / "snapshot.json"), cfg, loaded, as_of=expected["as_of"])
-    problems += compare(report, expected, rule)
-    return CaseResult(rule, name, tuple(problems))
+    result = check(rule, name, snapshot.load(case / "snapshot.json"), cfg, expected, loaded)
+    return CaseResult(rule, name, (*problems, *result.problems))
+
+
+def check(
+    rule: str,
+    name: str,
+    estate: snapshot.Snapshot,
+    cfg: config.Config,
+    expected: dict[str, Any],
+    loaded: Sequence[Rule],
+) -> CaseResult:
+    """Scan one case held in memory (a validated snapshot, a config and an expected document
+    that passed validate_expected) and compare with its expectations."""
+    report = scan.run(estate, cfg, loaded, as_of=expected["as_of"])
+    return CaseResult(rule, name, tuple(compare(report, expected, rule)))
 
 
 def case_dirs(root: Path) -> list[Path]:
@@ -139,11 +158,19 @@ def case_dirs(root: Path) -> list[Path]:
     return sorted(p for p in root.glob("*/*") if p.is_dir())
 
 
-def coverage(root: Path, rule_ids: Iterable[str]) -> list[CaseResult]:
-    """A failing result for each rule without a pass* or a fail* case."""
+def case_names(root: Path) -> dict[str, list[str]]:
+    """The case names under root/<RULE>/<case>/, by rule."""
+    names: dict[str, list[str]] = {}
+    for case in case_dirs(root):
+        names.setdefault(case.parent.name, []).append(case.name)
+    return names
+
+
+def coverage(cases: Mapping[str, Iterable[str]], rule_ids: Iterable[str]) -> list[CaseResult]:
+    """A failing result for each rule without a pass* or a fail* case (cases: names by rule)."""
     lacking = []
     for rule_id in rule_ids:
-        names = [p.name for p in (root / rule_id).glob("*") if p.is_dir()]
+        names = list(cases.get(rule_id, ()))
         missing = [
             f"no {prefix}* case"
             for prefix in CASE_PREFIXES
@@ -175,4 +202,4 @@ def run_directory(rule_dir: Path) -> list[CaseResult]:
             results.append(CaseResult(case.parent.name, case.name, ("no rule has this id",)))
             continue
         results.append(run_case(case, loaded))
-    return results + coverage(root, (r.id for r in own))
+    return results + coverage(case_names(root), (r.id for r in own))
