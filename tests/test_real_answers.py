@@ -339,3 +339,20 @@ def test_role_assignments_read_from_rows_derived_from_a_real_assignment() -> Non
     finding = verdict(b, "DR-14")
     assert finding.status is Status.FAIL
     assert "User" in finding.message and "Owner on mlw-fraud-eastus" in finding.message
+
+
+def test_an_isolated_primary_and_a_secondary_whose_answer_leaves_out_public_access_fails() -> None:
+    """The service leaves publicNetworkAccess out of a workspace with public access on (the
+    default): in one real list answer one workspace says Disabled and the other says nothing."""
+    b = estate(secondary="ml-workspaces/no-registry-no-public-access-key.json")
+    primary = next(r for r in b.rows if r["id"] == PRIMARY)
+    primary["properties"]["privateEndpointConnections"] = []  # isolated by the flag alone
+    finding = verdict(b, "DR-15")
+    assert finding.status is Status.FAIL, finding.message
+    assert "mlw-fraud-eastus2 has it Enabled" in finding.message
+
+
+def test_a_primary_whose_answer_leaves_out_public_access_has_no_isolation_to_mirror() -> None:
+    b = estate(primary="ml-workspaces/no-registry-no-public-access-key.json")
+    finding = verdict(b, "DR-15")
+    assert finding.status is Status.PASS, finding.message
