@@ -505,13 +505,25 @@ def _private_links(look: Look, estate: Estate, ws: Resource) -> list[str]:
     return sorted(set(approved))
 
 
+def _public_access(look: Look, ws: Resource) -> Any:
+    """A workspace's publicNetworkAccess. The service leaves the key out while public access is
+    on, the default (real answers: tests/real/ml-workspaces/): absent is Enabled."""
+    if ws.get("properties.publicNetworkAccess") is MISSING and isinstance(
+        ws.get("properties"), dict
+    ):
+        look.observe(ws.raw_id, "properties.publicNetworkAccess", None)
+        look.note(f"{ws.name} does not say publicNetworkAccess: the default, Enabled, is judged")
+        return "Enabled"
+    return look.prop(ws, "properties.publicNetworkAccess")
+
+
 @check("network_isolation_mirrored")
 def network_isolation_mirrored(ctx: Context, _: NoParams) -> Outcome:
     """DR-15: when the primary disables public network access or is reached through private
     endpoints, the secondary does too."""
     look = Look(ctx.estate)
     primary, secondary = _pair(ctx)
-    public = look.prop(primary, "properties.publicNetworkAccess")
+    public = _public_access(look, primary)
     ours = _private_links(look, ctx.estate, primary)
     theirs = _private_links(look, ctx.estate, secondary)
     look.observe(primary.raw_id, "private endpoints (approved)", ours or None)
@@ -519,7 +531,7 @@ def network_isolation_mirrored(ctx: Context, _: NoParams) -> Outcome:
     isolated = []
     if isinstance(public, str) and public.lower() == "disabled":
         isolated.append("disables public network access")
-        other = look.prop(secondary, "properties.publicNetworkAccess")
+        other = _public_access(look, secondary)
         if isinstance(other, str) and other.lower() != "disabled":
             look.fail(
                 f"{primary.name} disables public network access; {secondary.name} has it {other}"

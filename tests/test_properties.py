@@ -312,7 +312,6 @@ def _removals() -> list[Removal]:
             ("properties.storageAccount", {"DR-04", "DR-12", "DR-19", "DR-22"}),
             ("properties.containerRegistry", {"DR-06", "DR-19"}),
             ("properties.applicationInsights", {"DR-07"}),
-            ("properties.publicNetworkAccess", {"DR-15"}),
             ("properties", {"DR-04", "DR-05", "DR-06", "DR-07", "DR-15", "DR-19", "DR-22"}),
             ("location", {"DR-01", "DR-02", "DR-04", "DR-07", "DR-11", "DR-24"}),
         ):

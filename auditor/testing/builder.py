@@ -150,6 +150,23 @@ class SnapshotBuilder:
         )
         return rid
 
+    def from_template(
+        self,
+        body: Mapping[str, Any],
+        rid: str,
+        location: str,
+        properties: Mapping[str, Any] | None = None,
+    ) -> str:
+        """A row made from a recorded ARM body (a real answer, tests/real/): its shape as Azure
+        sent it, at our own id and region, with `properties` keys set over the recorded ones."""
+        row = rg_row(body, self.tenant)
+        row.update(id=rid, name=rid.rsplit("/", 1)[-1], location=location)
+        row.update(subscriptionId=rid.split("/")[2], resourceGroup=rid.split("/")[4].lower())
+        if properties:
+            row["properties"] = {**(row.get("properties") or {}), **properties}
+        self.rows.append(row)
+        return rid
+
     @staticmethod
     def rid(sub: str, rg: str, provider: str, name: str) -> str:
         return f"/subscriptions/{sub}/resourceGroups/{rg}/providers/{provider}/{name}"
@@ -1133,6 +1150,35 @@ class SnapshotBuilder:
             "arm": [copy.deepcopy(self.arm[k]) for k in sorted(self.arm)],
             "errors": copy.deepcopy(self.errors),
         }
+
+
+# Columns of a Resource Graph `resources` row that an ARM body may lack, as Resource Graph
+# fills them (tests/real/storage/lrs-storage-v1.rg-row.json).
+_ROW_DEFAULTS: Mapping[str, Any] = {
+    "kind": "",
+    "managedBy": "",
+    "sku": None,
+    "plan": None,
+    "tags": {},
+    "identity": None,
+    "zones": None,
+    "extendedLocation": None,
+}
+
+
+def rg_row(body: Mapping[str, Any], tenant: str) -> dict[str, Any]:
+    """The Resource Graph row of a resource from its ARM GET body, the documented way: `type`
+    lower-cased, `properties` as ARM sends them, subscriptionId, resourceGroup (lower-cased)
+    and tenantId added, the other columns filled; ARM's etag and systemData are not columns."""
+    row = {k: copy.deepcopy(v) for k, v in body.items() if k not in ("etag", "systemData")}
+    parts = str(body.get("id", "")).split("/")
+    row["type"] = str(body.get("type", "")).lower()
+    if len(parts) > 4:
+        row.update(subscriptionId=parts[2], resourceGroup=parts[4].lower())
+    row["tenantId"] = tenant
+    for key, value in _ROW_DEFAULTS.items():
+        row.setdefault(key, copy.deepcopy(value))
+    return row
 
 
 AZUREML_DATA_SCIENTIST = "f6c7c914-8db3-469d-8ca1-694a8f32e121"  # built-in role definition
