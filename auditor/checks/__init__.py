@@ -1,57 +1,15 @@
-"""The check functions a rule names, one module each; importing the package registers all."""
+"""The check functions a rule names, one module each; importing the package registers them all."""
 
-from auditor.checks import (
-    app_insights_per_region,
-    attached_aks_zone_redundant,
-    attested,
-    batch_endpoints_in_secondary,
-    cmk_cosmos_replicated,
-    compute_mirrored,
-    global_router_fronts_endpoints,
-    ml_offered,
-    models_in_secondary,
-    network_isolation_mirrored,
-    paired_region,
-    quota_parity,
-    recoverable_dependencies,
-    registries_replicated,
-    role_assignments_mirrored,
-    same_key_vault,
-    secondary_workspace,
-    separate_default_storage,
-    shared_geo_replicated_registry,
-    training_data_geo_replicated,
-    zone_redundant_dependencies,
-)
+import importlib
+import pkgutil
+
 from auditor.checks.kit import CHECKS, CheckSpec, Context, Look, NoParams, Outcome, check
 
-__all__ = [
-    "CHECKS",
-    "CheckSpec",
-    "Context",
-    "Look",
-    "NoParams",
-    "Outcome",
-    "app_insights_per_region",
-    "attached_aks_zone_redundant",
-    "attested",
-    "batch_endpoints_in_secondary",
-    "check",
-    "cmk_cosmos_replicated",
-    "compute_mirrored",
-    "global_router_fronts_endpoints",
-    "ml_offered",
-    "models_in_secondary",
-    "network_isolation_mirrored",
-    "paired_region",
-    "quota_parity",
-    "recoverable_dependencies",
-    "registries_replicated",
-    "role_assignments_mirrored",
-    "same_key_vault",
-    "secondary_workspace",
-    "separate_default_storage",
-    "shared_geo_replicated_registry",
-    "training_data_geo_replicated",
-    "zone_redundant_dependencies",
-]
+__all__ = ["CHECKS", "CheckSpec", "Context", "Look", "NoParams", "Outcome", "check"]
+
+# Every module here but the kit is one check that registers itself on import: a new check is
+# one new file, with no list to keep (tests/test_checks_registry.py holds each module to
+# registering exactly its own name).
+for _module in sorted(pkgutil.iter_modules(__path__), key=lambda found: found.name):
+    if _module.name != "kit":
+        importlib.import_module(f"{__name__}.{_module.name}")
