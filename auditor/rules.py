@@ -149,14 +149,27 @@ def bundled_rules_dir() -> Path:
 def load_dirs(directories: Iterable[Path]) -> tuple[Rule, ...]:
     """Load every rule of the given directories; a bad file or a duplicate id refuses them all."""
     rules: dict[str, tuple[Rule, Path]] = {}
+    bundled = bundled_rules_dir()
     for directory in directories:
         for path in rule_files(directory):
             rule = load_file(path)
+            if directory == bundled:  # a user's rule directory may be laid out as they like
+                _in_class_folder(rule, path, directory)
             if rule.id in rules:
                 first = rules[rule.id][1]
                 raise RuleError(f"{path}: field 'id': rule '{rule.id}' is already in {first}")
             rules[rule.id] = (rule, path)
     return tuple(sorted((r for r, _ in rules.values()), key=rule_sort_key))
+
+
+def _in_class_folder(rule: Rule, path: Path, directory: Path) -> None:
+    """A bundled rule lives in rules/<asset_class>/: the folder a reader opens says its class."""
+    expected = directory / rule.asset_class.value / path.name
+    if path != expected:
+        raise RuleError(
+            f"{path}: field 'asset_class': '{rule.asset_class.value}' must equal the rule's "
+            f"folder (expected {expected})"
+        )
 
 
 def rule_sort_key(rule: Rule) -> tuple[str, str]:
