@@ -79,7 +79,9 @@ class _Subject:
     id_bytes: bytes  # the workload's part of its finding ids, encoded (see _finding_id)
 
     @classmethod
-    def of(cls, estate: Estate, workload: Workload, as_of: dt.date) -> _Subject:
+    def of(
+        cls, estate: Estate, workload: Workload, as_of: dt.date, fleet: tuple[Workload, ...] = ()
+    ) -> _Subject:
         primary = estate.get(workload.primary)
         secondary = estate.get(workload.secondary) if workload.secondary is not None else None
         absent = None
@@ -95,7 +97,9 @@ class _Subject:
                 missing=(f"secondary workspace: {estate.why_absent(workload.secondary)}",),
                 resources=(workload.primary, workload.secondary),
             )
-        context = None if primary is None else Context(estate, workload, primary, secondary, as_of)
+        context = (
+            None if primary is None else Context(estate, workload, primary, secondary, as_of, fleet)
+        )
         return cls(
             workload,
             context,
@@ -204,9 +208,10 @@ def evaluate(
         if not all(rule.levels[t] is Level.NOT_APPLICABLE for t in TIERS)
     ]
     findings = []
+    fleet = tuple(workloads)
     with paused_gc():
-        for workload in workloads:
-            subject = _Subject.of(estate, workload, as_of)
+        for workload in fleet:
+            subject = _Subject.of(estate, workload, as_of, fleet)
             for rule, prepared in applicable:
                 findings.append(_evaluate(subject, rule, prepared))
     return findings

@@ -29,6 +29,8 @@ class Context:
     primary: Resource
     secondary: Resource | None
     as_of: dt.date
+    # Every workload of the scan: a regional outage fails them over together (shared quota).
+    fleet: tuple[Workload, ...] = ()
 
 
 @quick_init
