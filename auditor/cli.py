@@ -155,8 +155,8 @@ def _collect(
     batch_size: int,
     quiet: bool,
 ) -> dict[str, Any]:
-    from auditor.collect import Collector, Options
     from auditor.collect.auth import credential, resolve_target
+    from auditor.collect.run import Collector, Options
     from auditor.progress import PlainLog, RichProgress, Silent
 
     target = resolve_target(cloud, arm_endpoint)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import ipaddress
 import logging
 import os
+import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -21,6 +23,7 @@ from azure.core.rest import HttpRequest
 from azure.mgmt.core.policies import ARMChallengeAuthenticationPolicy
 from azure.mgmt.core.tools import get_arm_endpoints
 
+from auditor.azure import GRAPH_PATH
 from auditor.errors import CollectionError
 
 CLOUDS = {
@@ -130,7 +133,7 @@ def _network_settings(endpoint: str) -> dict[str, Any]:
 
 
 # The one request that is not a GET: the Resource Graph query (a POST that reads).
-GRAPH_QUERY_PATH = "/providers/microsoft.resourcegraph/resources"
+GRAPH_QUERY_PATH = GRAPH_PATH.lower()
 
 
 class WriteRefused(AzureError):
@@ -174,3 +177,63 @@ def client_kwargs(target: Target, cred: TokenCredential, **extra: Any) -> dict[s
         **_network_settings(target.endpoint),
         **extra,
     }
+
+
+class Clients:
+    """The SDK clients a collection uses, built on first use (never at import time) with
+    client_kwargs, one per subscription where the client is bound to one."""
+
+    def __init__(self, target: Target, cred: TokenCredential, **extra: Any) -> None:
+        self._target = target
+        self._credential = cred
+        self._extra = extra
+        self._cache: dict[tuple[str, str], Any] = {}
+        self._lock = threading.Lock()
+
+    def kwargs(self) -> dict[str, Any]:
+        return client_kwargs(self._target, self._credential, **self._extra)
+
+    def _get(self, kind: str, key: str, build: Callable[[], Any]) -> Any:
+        with self._lock:
+            if (kind, key) not in self._cache:
+                self._cache[kind, key] = build()
+            return self._cache[kind, key]
+
+    def graph(self) -> Any:
+        from azure.mgmt.resourcegraph import ResourceGraphClient
+
+        return ResourceGraphClient(self._credential, **self.kwargs())
+
+    def subscriptions(self) -> Any:
+        from azure.mgmt.resource.subscriptions import SubscriptionClient
+
+        return SubscriptionClient(self._credential, **self.kwargs())
+
+    def ml(self, subscription: str) -> Any:
+        from azure.mgmt.machinelearningservices import MachineLearningServicesMgmtClient
+
+        return self._get(
+            "ml",
+            subscription,
+            lambda: MachineLearningServicesMgmtClient(
+                self._credential, subscription, **self.kwargs()
+            ),
+        )
+
+    def resources(self, subscription: str) -> Any:
+        from azure.mgmt.resource.resources import ResourceManagementClient
+
+        return self._get(
+            "resources",
+            subscription,
+            lambda: ResourceManagementClient(self._credential, subscription, **self.kwargs()),
+        )
+
+    def storage(self, subscription: str) -> Any:
+        from azure.mgmt.storage import StorageManagementClient
+
+        return self._get(
+            "storage",
+            subscription,
+            lambda: StorageManagementClient(self._credential, subscription, **self.kwargs()),
+        )
