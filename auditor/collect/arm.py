@@ -11,9 +11,16 @@ from urllib.parse import parse_qs, urlsplit
 from azure.core.exceptions import AzureError, HttpResponseError
 
 from auditor.azure import API_ML
-from auditor.collect.auth import Clients
+from auditor.collect.auth import BadBody, Clients
 from auditor.collect.plan import Read
-from auditor.collect.record import Event, Observer, Recorder, error_entry
+from auditor.collect.record import (
+    Event,
+    Observer,
+    Recorder,
+    error_entry,
+    parse_json,
+    redact_json,
+)
 
 
 class ArmReader:
@@ -51,7 +58,7 @@ class ArmReader:
                 first["path"] = url.path
                 first["api_version"] = parse_qs(url.query).get("api-version", [""])[0]
             if http.status_code == 200:
-                pages.append(json.loads(http.text()))
+                pages.append(parse_body(http))
 
         try:
             result = call(raw_response_hook=hook)
@@ -65,8 +72,8 @@ class ArmReader:
                 body = None
                 if exc.response is not None:
                     try:
-                        body = json.loads(exc.response.text())
-                    except ValueError:
+                        body = redact_json(json.loads(exc.response.text()))
+                    except (ValueError, RecursionError):
                         body = None
                 self._store(first, exc.status_code or 0, body)
             self.observer(Event("error", f"GET {first.get('path', what)}: {entry['code']}"))
@@ -89,10 +96,8 @@ class ArmReader:
             response = client._send_request(request, **kwargs)
             if response.status_code != 200:
                 raise HttpResponseError(response=response, error_format=ARMErrorFormat)
-            try:
-                link = json.loads(response.text()).get("nextLink")
-            except (ValueError, AttributeError):
-                link = None
+            body = parse_body(response)
+            link = body.get("nextLink") if isinstance(body, dict) else None
             if not link:
                 return
             request = HttpRequest("GET", link)
@@ -102,6 +107,8 @@ class ArmReader:
         if not path:
             return
         with self.recorder.lock:
+            if self.recorder.closed:
+                return
             self.recorder.arm[path.lower()] = {
                 "path": path,
                 "api_version": first.get("api_version", ""),
@@ -152,6 +159,20 @@ class ArmReader:
             )
             if self.recorder.arm.get(f"/subscriptions/{sub}/locations", {}).get("status") == 200:
                 return
+
+
+def parse_body(response: Any) -> Any:
+    """The JSON of a 200 answer; BadBody when it is not JSON (an HTML page, a body cut short,
+    a number too long for any parser) rather than an exception no one catches."""
+    try:
+        return parse_json(response.text())
+    except (ValueError, RecursionError) as exc:
+        kind = type(exc).__name__
+        raise BadBody(
+            f"answered {response.status_code} with a body that is not JSON it can read ({kind}: "
+            f"{str(exc)[:120]})",
+            response.status_code,
+        ) from None
 
 
 def _merge(pages: list[Any]) -> Any:

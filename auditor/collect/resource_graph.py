@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import contextlib
 import threading
 import time
 from collections.abc import Callable
@@ -11,20 +11,29 @@ from typing import Any
 from azure.core.exceptions import AzureError, HttpResponseError
 
 from auditor.azure import GRAPH_API_VERSION, GRAPH_PATH, TABLE_QUERIES, resource_query
-from auditor.collect.record import Event, Observer, Recorder, error_entry
+from auditor.collect.auth import Guard
+from auditor.collect.record import Event, Observer, Recorder, error_entry, parse_json
 
 # The query is a read, so retrying its POST is safe; azure-core otherwise retries a POST only
 # on 5xx or a 429 with Retry-After, and never after a dropped connection.
 RETRY_METHODS = frozenset({"HEAD", "GET", "PUT", "DELETE", "OPTIONS", "TRACE", "POST"})
 
 Scope = dict[str, list[str]]
+# How long a throttled page is asked again before it is given up.
+THROTTLED_FOR = 90.0
 
 
 class Pacer:
     """Paces Resource Graph queries from the quota headers, so a healthy run is not throttled."""
 
-    def __init__(self, observer: Observer, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        observer: Observer,
+        guard: Guard | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._observer = observer
+        self._guard = guard or Guard("https://localhost")
         self._clock = clock
         self._remaining: int | None = None
         self._resets_at = 0.0
@@ -51,7 +60,7 @@ class Pacer:
             delay = resets_at - self._clock()
             if delay > 0:
                 self._observer(Event("wait", f"Resource Graph quota used: waiting {delay:.1f}s"))
-                time.sleep(delay)
+                self._guard.wait(delay)
             with self._lock:
                 self._remaining = None
 
@@ -67,13 +76,17 @@ class GraphReader:
         observer: Observer,
         page_size: int,
         on_rows: Callable[[list[dict[str, Any]]], None],
+        guard: Guard,
+        throttled_for: float = THROTTLED_FOR,
     ) -> None:
         self.client = client
         self.recorder = recorder
         self.observer = observer
-        self.pacer = Pacer(observer)
+        self.guard = guard
+        self.pacer = Pacer(observer, guard)
         self.page_size = page_size
         self.on_rows = on_rows
+        self.throttled_for = throttled_for
 
     def query(self, scope: Scope, label: str, table: str = "resources") -> None:
         from azure.mgmt.resourcegraph.models import QueryRequest, QueryRequestOptions
@@ -95,9 +108,8 @@ class GraphReader:
                 subscriptions=scope.get("subscriptions"),
                 management_groups=scope.get("management_groups"),
             )
-            self.pacer.wait()
             try:
-                body, partial = self._post(request)
+                body, partial = self._page(request)
             except AzureError as exc:
                 self._failed(scope, label, page, exc, table)
                 return
@@ -117,6 +129,8 @@ class GraphReader:
             rows = data
             received += len(rows)
             with self.recorder.lock:
+                if self.recorder.closed:
+                    return
                 if table == "resources":
                     self.recorder.rows.extend(rows)
                 else:
@@ -155,6 +169,33 @@ class GraphReader:
         )
         self.observer(Event("error", f"{request}: {code}"))
 
+    def _page(self, request: Any) -> Any:
+        """One page, asked again while Resource Graph throttles (429) for up to
+        `throttled_for` seconds: its quota window is seconds long, and giving a page up
+        after azure-core's few status retries left whole estates unread."""
+        started = time.monotonic()
+        attempt = 0
+        while True:
+            self.pacer.wait()
+            self.guard.check()
+            try:
+                return self._post(request)
+            except HttpResponseError as exc:
+                waited = time.monotonic() - started
+                if exc.status_code != 429 or waited >= self.throttled_for:
+                    raise
+                delay = min(2.0**attempt, 15.0)
+                headers = getattr(exc.response, "headers", None) or {}
+                retry_after = headers.get("Retry-After")
+                with contextlib.suppress(ValueError):
+                    delay = max(delay, float(retry_after)) if retry_after else delay
+                if delay > self.guard.max_retry_after:
+                    raise
+                delay = min(delay, max(0.5, self.throttled_for - waited))
+                self.observer(Event("wait", f"Resource Graph throttled: waiting {delay:.1f}s"))
+                self.guard.wait(delay)
+                attempt += 1
+
     def _post(self, request: Any) -> Any:
         """POST one query through the ResourceGraphClient's pipeline (auth, retries) and keep
         the rows exactly as Resource Graph sent them: the model layer would rebuild every row
@@ -176,8 +217,8 @@ class GraphReader:
         if response.status_code != 200:
             raise HttpResponseError(response=response, error_format=ARMErrorFormat)
         try:
-            body = json.loads(response.text())
-        except ValueError as exc:
+            body = parse_json(response.text())
+        except (ValueError, RecursionError) as exc:
             raise HttpResponseError(
                 message=f"Resource Graph answered a body that is not JSON: {exc}",
                 response=response,
