@@ -4,7 +4,7 @@ ids, regions and payload paths are read and compared."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any, Final
 
@@ -34,6 +34,52 @@ ROLE_ASSIGNMENTS_TABLE: Final = "authorizationresources"
 API_LOCATIONS: Final = "2022-12-01"
 API_PROVIDER: Final = "2021-04-01"
 API_ML: Final = "2024-04-01"
+
+# What the collector asks Resource Graph for: every type the rules read, in one query.
+RESOURCE_TYPES: Final = (
+    WORKSPACE,
+    ONLINE_ENDPOINT,
+    ONLINE_DEPLOYMENT,
+    BATCH_ENDPOINT,
+    BATCH_DEPLOYMENT,
+    ML_REGISTRY,
+    STORAGE,
+    KEY_VAULT,
+    REGISTRY,
+    REPLICATION,
+    APP_INSIGHTS,
+    PRIVATE_ENDPOINT,
+    AKS_CLUSTER,
+    COSMOS_ACCOUNT,
+    "microsoft.cdn/profiles",
+    "microsoft.cdn/profiles/afdendpoints",
+    "microsoft.cdn/profiles/origingroups",
+    AFD_ORIGIN,
+    FRONT_DOOR,
+    TRAFFIC_MANAGER,
+)
+# The columns of a resources row the rules read (the snapshot records only these).
+COLUMNS: Final = (
+    "id, name, type, location, kind, sku, tags, properties, "
+    "subscriptionId, resourceGroup, identity, zones"
+)
+# Other Resource Graph tables the rules read, recorded under the snapshot's `tables`.
+TABLE_QUERIES: Final = {
+    ROLE_ASSIGNMENTS_TABLE: (
+        "authorizationresources\n"
+        "| where type in~ ('microsoft.authorization/roleassignments')\n"
+        "| project id, name, type, properties, subscriptionId\n"
+        "| order by id asc"
+    ),
+}
+GRAPH_PATH: Final = "/providers/Microsoft.ResourceGraph/resources"
+GRAPH_API_VERSION: Final = "2021-03-01"  # what azure-mgmt-resourcegraph 8.0.x speaks
+
+
+def resource_query(types: Iterable[str] = RESOURCE_TYPES) -> str:
+    """One query for every type the rules need, projecting only what they read, in id order."""
+    listed = ", ".join(f"'{t}'" for t in types)
+    return f"resources\n| where type in~ ({listed})\n| project {COLUMNS}\n| order by id asc"
 
 
 class _Missing:

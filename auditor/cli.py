@@ -140,6 +140,22 @@ def _live_options(command: Any) -> Any:
             show_default=True,
             help="Subscriptions per Resource Graph request.",
         ),
+        click.option(
+            "--request-timeout",
+            metavar="SECONDS",
+            type=click.FloatRange(0, min_open=True),
+            default=60.0,
+            show_default=True,
+            help="Seconds to connect, and to wait for each part of an answer.",
+        ),
+        click.option(
+            "--deadline",
+            metavar="SECONDS",
+            type=click.FloatRange(0, min_open=True),
+            default=1800.0,
+            show_default=True,
+            help="Seconds the collection may take; what is not read by then is an error.",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -154,9 +170,11 @@ def _collect(
     concurrency: int,
     batch_size: int,
     quiet: bool,
+    request_timeout: float,
+    deadline: float,
 ) -> dict[str, Any]:
-    from auditor.collect import Collector, Options
     from auditor.collect.auth import credential, resolve_target
+    from auditor.collect.run import Collector, Options
     from auditor.progress import PlainLog, RichProgress, Silent
 
     target = resolve_target(cloud, arm_endpoint)
@@ -165,6 +183,8 @@ def _collect(
         management_groups=management_groups,
         concurrency=concurrency,
         batch_size=batch_size,
+        request_timeout=request_timeout,
+        deadline=deadline,
     )
     display: RichProgress | PlainLog | Silent
     if quiet:
@@ -290,6 +310,8 @@ def scan_cmd(
     arm_endpoint: str | None,
     concurrency: int,
     batch_size: int,
+    request_timeout: float,
+    deadline: float,
     save_snapshot: str | None,
     verbose: bool,
     quiet: bool,
@@ -309,7 +331,15 @@ def scan_cmd(
         )
     if live:
         document = _collect(
-            subscriptions, management_groups, cloud, arm_endpoint, concurrency, batch_size, quiet
+            subscriptions,
+            management_groups,
+            cloud,
+            arm_endpoint,
+            concurrency,
+            batch_size,
+            quiet,
+            request_timeout,
+            deadline,
         )
         if save_snapshot:
             _save(document, save_snapshot)
@@ -456,12 +486,22 @@ def collect_cmd(
     arm_endpoint: str | None,
     concurrency: int,
     batch_size: int,
+    request_timeout: float,
+    deadline: float,
     output: str,
     quiet: bool,
 ) -> int:
     """Collect the estate from Azure into a snapshot, to scan later offline."""
     document = _collect(
-        subscriptions, management_groups, cloud, arm_endpoint, concurrency, batch_size, quiet
+        subscriptions,
+        management_groups,
+        cloud,
+        arm_endpoint,
+        concurrency,
+        batch_size,
+        quiet,
+        request_timeout,
+        deadline,
     )
     _save(document, output)
     errors = len(document["errors"])

@@ -9,7 +9,7 @@ from typing import TextIO
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from auditor.collect import Event
+from auditor.collect.record import Event
 
 
 class RichProgress:

@@ -1,8 +1,9 @@
-"""Snapshot format v1: load, validate and write the recording of what Azure answered."""
+"""Snapshot format v1: build, load, validate and write the recording of what Azure answered."""
 
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import gzip
 import json
 from collections.abc import Mapping
@@ -14,6 +15,7 @@ from typing import Any
 
 import jsonschema
 
+from auditor import __version__
 from auditor.atomic import write_atomic
 from auditor.errors import SnapshotError
 from auditor.heap import paused_gc
@@ -21,6 +23,39 @@ from auditor.textfiles import FORMATS, Unreadable, gunzip, parse_json, parse_jso
 
 FORMAT = "auditor.snapshot"
 VERSION = 1
+
+
+def document(
+    *,
+    origin: str,
+    collected_at: dt.datetime | str,
+    cloud: str,
+    scope: Mapping[str, Any],
+    resources: list[Any],
+    tables: Mapping[str, list[Any]],
+    arm: list[Any],
+    errors: list[Any],
+    tool_version: str = __version__,
+) -> dict[str, Any]:
+    """A snapshot document, its fields in the order format v1 writes them. A datetime
+    `collected_at` is written in UTC to the second (`2026-11-20T06:00:00Z`)."""
+    if isinstance(collected_at, dt.datetime):
+        collected_at = (
+            collected_at.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+        )
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "origin": origin,
+        "collected_at": collected_at,
+        "cloud": cloud,
+        "tool": {"name": "auditor", "version": tool_version},
+        "scope": dict(scope),
+        "resources": resources,
+        "tables": dict(tables),
+        "arm": arm,
+        "errors": errors,
+    }
 
 
 @dataclass(frozen=True)

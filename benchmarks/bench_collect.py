@@ -26,8 +26,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from auditor.collect import Collector, Options  # noqa: E402
 from auditor.collect.auth import StaticTokenCredential, resolve_target  # noqa: E402
+from auditor.collect.run import Collector, Options  # noqa: E402
 from auditor.testing.builder import REGIONS, PairSpec, SnapshotBuilder, add_pair, standard_quota  # noqa: E402
 
 PAIRS = [

@@ -12,8 +12,9 @@ import pytest
 import yaml
 
 from auditor import demo
-from auditor.collect import COLUMNS, Collector, Options
+from auditor.azure import COLUMNS
 from auditor.collect.auth import StaticTokenCredential, resolve_target
+from auditor.collect.run import Collector, Options
 from auditor.render.json_report import schema as report_schema
 from tests.emulator import Emulator
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from auditor import snapshot
 from auditor.azure import (
     API_LOCATIONS,
     API_ML,
@@ -1133,23 +1134,21 @@ class SnapshotBuilder:
         self.errors.append(entry)
 
     def build(self) -> dict[str, Any]:
-        return {
-            "format": "auditor.snapshot",
-            "version": 1,
-            "origin": self.origin,
-            "collected_at": self.collected_at,
-            "cloud": self.cloud,
-            "tool": {"name": "auditor", "version": "synthetic"},
-            "scope": {
+        return snapshot.document(
+            origin=self.origin,
+            collected_at=self.collected_at,
+            cloud=self.cloud,
+            tool_version="synthetic",
+            scope={
                 "subscriptions": sorted(set(self.subscriptions)),
                 "management_groups": [],
                 "tenant_id": self.tenant,
             },
-            "resources": copy.deepcopy(self.rows),
-            "tables": copy.deepcopy(self.tables),
-            "arm": [copy.deepcopy(self.arm[k]) for k in sorted(self.arm)],
-            "errors": copy.deepcopy(self.errors),
-        }
+            resources=copy.deepcopy(self.rows),
+            tables=copy.deepcopy(self.tables),
+            arm=[copy.deepcopy(self.arm[k]) for k in sorted(self.arm)],
+            errors=copy.deepcopy(self.errors),
+        )
 
 
 # Columns of a Resource Graph `resources` row that an ARM body may lack, as Resource Graph

@@ -19,6 +19,7 @@ import math
 import os
 import re
 import socket
+import sys
 import threading
 import time
 import uuid
@@ -81,6 +82,12 @@ class Fault:
     drop: bool
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
+    raw: bytes | None = None
+    """Sent as the body byte for byte instead of JSON (HTML, JSON cut short, ...)."""
+    delay: float = 0.0
+    """Seconds to wait before answering (a hung request)."""
+    drip: float = 0.0
+    """Seconds between the bytes of the body (a response that never quite ends)."""
 
     def matches(self, kind: str, path: str) -> bool:
         m = self.match.lower()
@@ -94,6 +101,8 @@ class _Response:
     status: int
     body: Any
     headers: dict[str, str] = field(default_factory=dict)
+    raw: bytes | None = None
+    drip: float = 0.0
 
 
 _DROP = object()
@@ -219,6 +228,11 @@ class _Server(http.server.ThreadingHTTPServer):
     allow_reuse_address = True
     emulator: Emulator
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that gave up on a delayed or dripping answer is what such a fault tests.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -271,15 +285,23 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return
         assert isinstance(result, _Response)
         payload = b"" if result.body is None else json.dumps(result.body).encode()
+        if result.raw is not None:
+            payload = result.raw
         self.send_response(result.status)
-        if result.body is not None:
-            self.send_header("Content-Type", "application/json; charset=utf-8")
+        if result.body is not None or result.raw is not None:
+            result.headers.setdefault("Content-Type", "application/json; charset=utf-8")
         for key, value in result.headers.items():
             self.send_header(key, value)
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         if self.command != "HEAD" and payload:
-            self.wfile.write(payload)
+            if result.drip <= 0:
+                self.wfile.write(payload)
+                return
+            for byte in payload:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(result.drip)
 
 
 class Emulator:
@@ -403,19 +425,35 @@ class Emulator:
         *,
         body: Any = None,
         headers: Mapping[str, str] | None = None,
+        raw: bytes | None = None,
+        delay: float = 0.0,
+        drip: float = 0.0,
     ) -> None:
         """Answer the next ``times`` requests matching ``match`` with a fault.
 
         ``match`` is ``"arg"`` (Resource Graph queries), ``"arm"`` (ARM GETs) or a substring of
         the path (case-insensitive). ``Retry-After: retry_after`` is sent with 429 and 503
         answers (not when None). ``drop=True`` closes the connection without any response.
-        Faults are consumed in the order they were scripted.
+        ``raw`` is sent as the body instead of JSON; ``delay`` seconds pass before the answer;
+        ``drip`` seconds pass between its body's bytes. Faults are consumed in the order they
+        were scripted.
         """
         if times < 1:
             raise ValueError("times must be at least 1")
         with self._lock:
             self._faults.append(
-                Fault(match, status, times, retry_after, drop, body, dict(headers or {}))
+                Fault(
+                    match,
+                    status,
+                    times,
+                    retry_after,
+                    drop,
+                    body,
+                    dict(headers or {}),
+                    raw,
+                    delay,
+                    drip,
+                )
             )
 
     def pending_faults(self) -> int:
@@ -520,6 +558,8 @@ class Emulator:
             )
         fault = self._take_fault(kind, path)
         if fault is not None:
+            if fault.delay > 0:
+                time.sleep(fault.delay)
             if fault.drop:
                 return _DROP
             return self._fault_response(fault, kind)
@@ -569,7 +609,7 @@ class Emulator:
         body = (
             fault.body if fault.body is not None else {"error": {"code": code, "message": message}}
         )
-        response = _Response(fault.status, body, dict(fault.headers))
+        response = _Response(fault.status, body, dict(fault.headers), fault.raw, fault.drip)
         if fault.retry_after is not None and fault.status in (429, 503):
             response.headers.setdefault("Retry-After", _format_seconds(fault.retry_after))
         if kind == "arg":
