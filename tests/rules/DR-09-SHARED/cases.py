@@ -109,7 +109,7 @@ e.forbid(
     computes_path(
         e.b.find("microsoft.machinelearningservices/workspaces", "mlw-claims-eastus")["id"]
     )
-)  # noqa: E501
+)
 cases.add(
     "error-another-member-unreadable",
     "claims's primary clusters could not be read: the pool's need, fraud's too, is unknown.",
