@@ -21,6 +21,7 @@ from auditor.collect.auth import CLOUDS, ENDPOINT_ENV
 from auditor.errors import AuditorError, RenderError
 from auditor.gates import Gates, breaches
 from auditor.gates import exit_code as gated_exit_code
+from auditor.log_analytics import command as log_analytics
 from auditor.model import TIERS, Severity, Tier
 from auditor.render import FORMATS, Format, terminal
 from auditor.render.console import visible
@@ -31,7 +32,8 @@ Exit codes:
   0  every workload is ready for its target tier and the scan is complete
   1  a workload is not ready for its target tier
   2  bad input or usage (snapshot, config, rule file, arguments)
-  3  the scan is incomplete: something could not be collected (wins over 1)"""
+  3  the scan is incomplete: something could not be collected, or --log-analytics rows
+     could not be sent (they wait in the spool); wins over 1"""
 
 SCAN_EPILOG = (
     EXIT_CODES
@@ -278,6 +280,7 @@ def _format_options(command: Any) -> Any:
     help="Also save what a live scan collected, to scan again offline.",
 )
 @_format_options
+@log_analytics.options
 @click.option(
     "--fail-under",
     type=click.IntRange(0, 100),
@@ -322,6 +325,7 @@ def scan_cmd(
 ) -> int:
     """Scan an estate (live from Azure, a saved snapshot, or the demo) and report readiness
     per workload and tier."""
+    upload_to = log_analytics.take_options(outputs, cloud)
     if demo and snapshot_path:
         raise click.UsageError("--demo and --snapshot are exclusive: choose one")
     live = not demo and not snapshot_path
@@ -386,7 +390,10 @@ def scan_cmd(
 
             history.forget(history_path, run_id)  # the run did not land: not in the history
         raise
-    return _gated(report, gates, quiet=quiet, stream=stream)
+    code = _gated(report, gates, quiet=quiet, stream=stream)
+    return log_analytics.upload_report(
+        report, upload_to, code, history_path=history_path, quiet=quiet
+    )
 
 
 def _to_stdout(outputs: dict[str, str | None]) -> bool:
@@ -630,12 +637,14 @@ def _gated(report: Report, gates: Gates, *, quiet: bool, stream: Any) -> int:
 REPORT_EXIT_CODES = """\b
 Exit codes:
   0  the formats were written
-  2  bad input or usage (a file that is not an auditor JSON report, arguments)"""
+  2  bad input or usage (a file that is not an auditor JSON report, arguments)
+  3  --log-analytics: rows could not be sent (they wait in the spool)"""
 
 
 @cli.command("report", epilog=REPORT_EXIT_CODES)
 @click.argument("source", metavar="FROM.json")
 @_format_options
+@log_analytics.options
 @click.option("-v", "--verbose", is_flag=True, help="Show every finding with its evidence.")
 @click.option("-q", "--quiet", is_flag=True, help="No terminal summary.")
 @click.option(
@@ -648,6 +657,7 @@ def report_cmd(
     Azure, no snapshot."""
     from auditor.render import json_report
 
+    upload_to = log_analytics.take_options(outputs, None)
     to_stdout = _to_stdout(outputs)
     report = json_report.load(source)
     _emit(
@@ -659,7 +669,7 @@ def report_cmd(
         quiet=quiet,
         color=color,
     )
-    return 0
+    return log_analytics.upload_report(report, upload_to, 0, history_path=None, quiet=quiet)
 
 
 DIFF_EXIT_CODES = """\b
@@ -824,6 +834,9 @@ def config_validate(config_path: str, snapshot_path: str | None, demo: bool) -> 
     for note in notes:
         click.echo(f"note: {note}")
     return 0
+
+
+cli.add_command(log_analytics.upload_cmd, name="upload")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -35,3 +35,7 @@ class ReportFileError(AuditorError):
 
 class HistoryError(AuditorError):
     """A history database cannot be opened, read or written."""
+
+
+class LogAnalyticsError(AuditorError):
+    """A Log Analytics destination (endpoint, rule id, stream) or an upload spool is invalid."""

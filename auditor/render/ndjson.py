@@ -21,7 +21,8 @@ def _json_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def _workload(result: WorkloadResult) -> dict[str, Any]:
+def workload_fields(result: WorkloadResult) -> dict[str, Any]:
+    """The workload's fields of an event (the DR pair, its targets and its verdict)."""
     wl = result.workload
     return {
         "workload": wl.name,
@@ -52,7 +53,7 @@ def event(report: Report, result: WorkloadResult, finding: Finding, scan: str) -
         "scan_source": report.scan.source,
         "cloud": report.scan.cloud,
         "scan_complete": report.scan.complete,
-        **_workload(result),
+        **workload_fields(result),
         "finding_id": finding.id,
         "rule": finding.rule,
         "title": finding.title,
