@@ -35,3 +35,7 @@ class ReportFileError(AuditorError):
 
 class HistoryError(AuditorError):
     """A history database cannot be opened, read or written."""
+
+
+class UsageError(AuditorError):
+    """Arguments that contradict each other (the CLI shows it with the command's usage)."""

@@ -14,7 +14,7 @@ import pytest
 
 from auditor import demo
 from auditor.render import FORMATS
-from auditor.render.json_report import schema as report_schema
+from auditor.report_file import schema as report_schema
 
 
 def _report(path: Path) -> dict:

@@ -14,7 +14,7 @@ import yaml
 from auditor import demo
 from auditor.collect import COLUMNS, Collector, Options
 from auditor.collect.auth import StaticTokenCredential, resolve_target
-from auditor.render.json_report import schema as report_schema
+from auditor.report_file import schema as report_schema
 from tests.emulator import Emulator
 
 TOKEN = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.secret-token-value"
