@@ -39,3 +39,7 @@ class HistoryError(AuditorError):
 
 class UsageError(AuditorError):
     """Arguments that contradict each other (the CLI shows it with the command's usage)."""
+
+
+class OutputError(AuditorError):
+    """An output would overwrite an input or another output, or names a directory."""

@@ -199,7 +199,30 @@ def check(request: Request) -> bool:
         raise UsageError(
             "--subscription, --management-group and --save-snapshot are for live scans"
         )
-    return outputs.to_stdout(request.outputs)
+    to_stdout = outputs.to_stdout(request.outputs)
+    outputs.check_paths(
+        [*outputs.format_paths(request.outputs), ("--save-snapshot", request.save_snapshot)],
+        _inputs(request),
+    )
+    return to_stdout
+
+
+def _inputs(request: Request) -> list[outputs.Named]:
+    """Every file the request reads (and the history it appends to)."""
+    from auditor import demo
+
+    named: list[outputs.Named] = [
+        ("--snapshot", request.snapshot),
+        ("--config", request.config),
+        ("--waivers", request.waivers),
+        ("--history", request.history),
+    ]
+    if request.demo:
+        named += [("--demo", str(demo.snapshot_path())), ("--demo", str(demo.config_path()))]
+    for directory in request.rule_dirs:
+        if directory.is_dir():
+            named += [("--rules", str(path)) for path in rules_mod.rule_files(directory)]
+    return named
 
 
 def execute(request: Request, collect: Collect | None = None) -> Outcome:

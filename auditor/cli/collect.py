@@ -28,9 +28,10 @@ def collect_cmd(
     quiet: bool,
 ) -> int:
     """Collect the estate from Azure into a snapshot, to scan later offline."""
-    from auditor import scan
+    from auditor import outputs, scan
     from auditor.report import EXIT_INCOMPLETE
 
+    outputs.check_paths([("--output", output)])
     live = scan.Live(subscriptions, management_groups, cloud, arm_endpoint, concurrency, batch_size)
     document = collector(quiet)(live)
     scan.save(document, output)

@@ -44,6 +44,7 @@ def init_cmd(snapshot_path: str | None, demo: bool, output: str, force: bool, ta
     if demo == bool(snapshot_path):
         raise click.UsageError("give one of --snapshot PATH or --demo")
     source = _estate_path(demo, snapshot_path)
+    outputs.check_paths([("--output", output)], [("--snapshot", str(source))])
     estate = build(snapshot.load(source))
     against = "--demo" if demo else f"--snapshot {source}"
     validate = f"auditor config validate {'auditor.yaml' if output == '-' else output} {against}"

@@ -31,6 +31,7 @@ def diff_cmd(old: str, new: str, out_json: str | None, quiet: bool, color: bool 
     from auditor import diff, outputs
     from auditor.render import diff_text
 
+    outputs.check_paths([("--json", out_json)], [("OLD.json", old), ("NEW.json", new)])
     result = diff.compare(diff.load_report(old), diff.load_report(new))
     if out_json:
         payload = json.dumps(diff.document(result), indent=2, ensure_ascii=False) + "\n"

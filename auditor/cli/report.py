@@ -33,6 +33,7 @@ def report_cmd(
     chosen = chosen_formats(outputs)
     with usage_errors():
         to_stdout = outputs_mod.to_stdout(chosen)
+    outputs_mod.check_paths(outputs_mod.format_paths(chosen), [("FROM.json", source)])
     report = report_file.load(source)
     scan.write_outputs(report, chosen)
     if not quiet:
