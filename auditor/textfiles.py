@@ -19,6 +19,8 @@ import orjson
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
+from auditor.inert import inert
+
 _BASE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -67,7 +69,7 @@ def parse_json(raw: bytes | memoryview) -> Any:
     except orjson.JSONDecodeError:
         pass
     try:
-        return json.loads(raw if isinstance(raw, bytes) else bytes(raw))
+        document = json.loads(raw if isinstance(raw, bytes) else bytes(raw))
     except UnicodeDecodeError as exc:
         raise Unreadable(f"not UTF-8 text: {exc.reason}") from None
     except json.JSONDecodeError as exc:
@@ -78,6 +80,30 @@ def parse_json(raw: bytes | memoryview) -> Any:
         raise Unreadable("not valid JSON: nested too deeply") from None
     except ValueError:  # the standard library refuses integers of thousands of digits
         raise Unreadable("not valid JSON: a number has too many digits") from None
+    _refuse_lone_surrogates(document)
+    return document
+
+
+def _refuse_lone_surrogates(document: Any) -> None:
+    """A string escaped as half a UTF-16 pair ("\\ud800") is no text: no output could
+    encode it. Only documents orjson refused get here, so the walk costs nothing usually."""
+    pending = [document]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            pending.extend(node.keys())
+            pending.extend(node.values())
+        elif isinstance(node, list):
+            pending.extend(node)
+        elif isinstance(node, str):
+            try:
+                node.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                bad = node[exc.start]
+                raise Unreadable(
+                    f"not valid text: a string holds a lone surrogate "
+                    f"(\\u{ord(bad):04x}), which is not a character: {inert(node[:40])!r}"
+                ) from None
 
 
 def parse_json_file(path: Path) -> Any:
