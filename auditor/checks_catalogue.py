@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from pydantic import Field
+
 from auditor.azure import (
     AFD_ORIGIN,
     AKS_CLUSTER,
@@ -584,7 +586,7 @@ def _attached_kubernetes(look: Look, estate: Estate, ws: Resource) -> list[_Atta
 
 
 class AksParams(FrozenModel):
-    min_zones: int = 2
+    min_zones: int = Field(default=2, ge=0)
 
 
 @check("attached_aks_zone_redundant", AksParams)

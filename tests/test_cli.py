@@ -306,6 +306,14 @@ check: {{function: same_key_vault}}
         ),
         ("X-1.yaml", "id: [unclosed", "not valid YAML"),
         ("DR-05.yaml", GOOD_RULE.format(id="DR-05"), "is already in"),
+        (
+            "X-1.yaml",
+            GOOD_RULE.format(id="X-1").replace(
+                "{function: same_key_vault}",
+                "{function: attached_aks_zone_redundant, params: {min_zones: -5}}",
+            ),
+            "min_zones",
+        ),
     ],
 )
 def test_bad_rule_file_is_one_clear_line_and_exit_2(run, tmp_path, name, text, expected):
