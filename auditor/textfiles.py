@@ -19,8 +19,6 @@ import orjson
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
-from auditor.inert import inert
-
 _BASE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -80,30 +78,49 @@ def parse_json(raw: bytes | memoryview) -> Any:
         raise Unreadable("not valid JSON: nested too deeply") from None
     except ValueError:  # the standard library refuses integers of thousands of digits
         raise Unreadable("not valid JSON: a number has too many digits") from None
-    _refuse_lone_surrogates(document)
-    return document
+    return _escape_lone_surrogates(document)
 
 
-def _refuse_lone_surrogates(document: Any) -> None:
-    """A string escaped as half a UTF-16 pair ("\\ud800") is no text: no output could
-    encode it. Only documents orjson refused get here, so the walk costs nothing usually."""
+def _escaped(text: str) -> str:
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _escape_lone_surrogates(document: Any) -> Any:
+    """A string escaped as half a UTF-16 pair ("\\ud800") is no text: no output could encode
+    it. It is kept as its escape, readable and inert (the name `x\\ud800`). Only documents
+    orjson refused get here (NaN, big integers, surrogates), so the walk costs nothing usually."""
+    if isinstance(document, str):
+        return document if document.isascii() or _encodes(document) else _escaped(document)
     pending = [document]
     while pending:
         node = pending.pop()
         if isinstance(node, dict):
-            pending.extend(node.keys())
-            pending.extend(node.values())
+            if not all(_encodes(key) for key in node):
+                items = [(k if _encodes(k) else _escaped(k), v) for k, v in node.items()]
+                node.clear()
+                node.update(items)
+            for key, value in node.items():
+                if isinstance(value, str):
+                    if not _encodes(value):
+                        node[key] = _escaped(value)
+                elif isinstance(value, dict | list):
+                    pending.append(value)
         elif isinstance(node, list):
-            pending.extend(node)
-        elif isinstance(node, str):
-            try:
-                node.encode("utf-8")
-            except UnicodeEncodeError as exc:
-                bad = node[exc.start]
-                raise Unreadable(
-                    f"not valid text: a string holds a lone surrogate "
-                    f"(\\u{ord(bad):04x}), which is not a character: {inert(node[:40])!r}"
-                ) from None
+            for index, value in enumerate(node):
+                if isinstance(value, str):
+                    if not _encodes(value):
+                        node[index] = _escaped(value)
+                elif isinstance(value, dict | list):
+                    pending.append(value)
+    return document
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def parse_json_file(path: Path) -> Any:
