@@ -1,9 +1,16 @@
-"""Atomic file writes: the destination holds either the old content or the whole new one."""
+"""Atomic file writes: the destination holds either the old content or the whole new one.
+
+Only regular files are replaced. A destination that exists and is something else (a device
+such as /dev/null or /dev/stdout, a FIFO, or a link to one) is written through instead, once
+every staged output is complete: it is never turned into a regular file. A replaced file keeps
+its permissions; a new one gets those the umask gives (as `open` would)."""
 
 from __future__ import annotations
 
 import os
 import queue
+import shutil
+import stat
 import tempfile
 import threading
 from collections.abc import Iterable
@@ -42,17 +49,39 @@ class Staging:
     """
 
     def __init__(self) -> None:
-        self._staged: list[tuple[str, Path]] = []
+        self._staged: list[tuple[str, Path, bool]] = []  # (temporary file, path, write through)
 
     def write(self, path: Path | str, payload: bytes | Iterable[Chunk]) -> None:
         path = Path(path)
-        self._staged.append((_stage(path, payload), path))
+        try:
+            info: os.stat_result | None = path.stat()
+        except FileNotFoundError:
+            info = None
+        if info is not None and stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(21, "Is a directory", str(path))
+        if info is not None and not stat.S_ISREG(info.st_mode):
+            # a device or a FIFO: its content is kept aside (not beside it: /dev is no place
+            # for temporary files) and written through at commit
+            self._staged.append((_stage(None, payload, None), path, True))
+            return
+        # a link to a regular file: the file it points to is replaced, the link stays
+        target = Path(os.path.realpath(path)) if path.is_symlink() else path
+        mode = stat.S_IMODE(info.st_mode) if info is not None else _created_mode()
+        self._staged.append((_stage(target, payload, mode), target, False))
 
     def commit(self) -> None:
         while self._staged:
-            tmp, path = self._staged.pop(0)
+            tmp, path, through = self._staged.pop(0)
             try:
-                os.replace(tmp, path)
+                if through:
+                    try:
+                        with open(tmp, "rb") as source, open(path, "wb") as sink:
+                            shutil.copyfileobj(source, sink, 1 << 20)
+                    except BrokenPipeError:
+                        pass  # the reader went away (`--json /dev/stdout | head`), as for '-'
+                    Path(tmp).unlink(missing_ok=True)
+                else:
+                    os.replace(tmp, path)
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
                 raise
@@ -70,9 +99,22 @@ class Staging:
         self.discard()
 
 
-def _stage(path: Path, payload: bytes | Iterable[Chunk]) -> str:
-    """The payload written to a temporary file beside `path` and synced: its name."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+def _created_mode() -> int:
+    """The permissions `open` gives a new file: 0o666 less the umask (read by setting it,
+    which is the only portable way, and setting it back at once)."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _stage(path: Path | None, payload: bytes | Iterable[Chunk], mode: int | None) -> str:
+    """The payload written to a temporary file beside `path` (in the temporary folder when
+    None) and synced, with permissions `mode`: its name."""
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{path.name}." if path else ".auditor.",
+        suffix=".tmp",
+        dir=path.parent if path else None,
+    )
     try:
         with os.fdopen(fd, "wb") as handle:
             if isinstance(payload, bytes | bytearray | memoryview):
@@ -81,7 +123,8 @@ def _stage(path: Path, payload: bytes | Iterable[Chunk]) -> str:
                 _write_streamed(handle.fileno(), payload)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
+        if mode is not None:
+            os.chmod(tmp, mode)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -31,6 +31,11 @@ TRAFFIC_MANAGER: Final = "microsoft.network/trafficmanagerprofiles"
 RESOURCES_TABLE: Final = "resources"
 ROLE_ASSIGNMENTS_TABLE: Final = "authorizationresources"
 
+# The clouds a scan can target (collect/auth maps each to its endpoints), and the environment
+# variable naming another Resource Manager endpoint (an emulator, a sovereign cloud's).
+CLOUD_NAMES: Final = ("AzureCloud", "AzureUSGovernment", "AzureChinaCloud")
+ENDPOINT_ENV: Final = "AUDITOR_ARM_ENDPOINT"
+
 API_LOCATIONS: Final = "2022-12-01"
 API_PROVIDER: Final = "2021-04-01"
 API_ML: Final = "2024-04-01"

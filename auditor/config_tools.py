@@ -9,15 +9,27 @@ import yaml
 
 from auditor.azure import WORKSPACE, norm_id
 from auditor.config import MANUAL_REQUIREMENTS, Config
+from auditor.errors import ConfigError
 from auditor.estate import Estate, Resource
+from auditor.inert import inert, is_inert
 from auditor.model import AssetClass, Tier
 from auditor.workloads import Workload, resolve
 
 
 def _scalar(value: str) -> str:
-    """A string as a YAML scalar, quoted only when YAML needs it."""
-    text = yaml.safe_dump(value, width=1_000_000, allow_unicode=True).strip()
-    return text.removesuffix("...").strip()
+    """A string as a YAML scalar, emitted by the YAML emitter on one line: quoted only when
+    YAML needs it, and double-quoted with escapes when it holds a control, line-breaking,
+    bidirectional or other non-ASCII character a reader could not see as it is."""
+    if is_inert(value):
+        text = yaml.safe_dump(value, width=1_000_000, allow_unicode=True)
+    else:
+        text = yaml.safe_dump(value, width=1_000_000, default_style='"', allow_unicode=False)
+    return text.strip().removesuffix("...").strip()
+
+
+def _comment(text: str) -> str:
+    """A YAML comment line: what it says from the estate (names, tags) cannot end it."""
+    return "# " + inert(text)
 
 
 def _where(estate: Estate, workspace_id: str) -> str:
@@ -51,18 +63,20 @@ def propose(
     """A commented auditor.yaml with the workloads the estate suggests, for a person to confirm."""
     workloads, notes = resolve(estate, Config(), default)
     lines = [
-        f"# auditor.yaml proposed by `auditor init` from {origin}",
-        f"# ({len(estate.workspaces)} workspace(s), collected {estate.snapshot.collected_at}).",
+        _comment(f"auditor.yaml proposed by `auditor init` from {origin}"),
+        _comment(
+            f"({len(estate.workspaces)} workspace(s), collected {estate.snapshot.collected_at})."
+        ),
         "# Review it before relying on a scan: confirm each primary/secondary pair, set the",
         "# target tier each workload aims at (hot/hot, hot/warm or hot/cold), and record",
         f"# attestations ({', '.join(MANUAL_REQUIREMENTS)}) once a person has checked them.",
-        f"# Then check it: {validate}",
+        _comment(f"Then check it: {validate}"),
     ]
-    lines += [f"# note: {note}" for note in notes]
+    lines += [_comment(f"note: {note}") for note in notes]
     lines.append("workloads:" if workloads else "workloads: []")
     for workload in workloads:
         lines.append("")
-        lines += [f"  # {line}" for line in _why(workload, estate)]
+        lines += ["  " + _comment(line) for line in _why(workload, estate)]
         lines.append(f"  - name: {_scalar(workload.name)}")
         lines.append(f"    primary: {_scalar(workload.primary)}")
         if workload.secondary is not None:
@@ -79,7 +93,26 @@ def propose(
             f"    #   {MANUAL_REQUIREMENTS[0]}: {{by: <owner>, date: <YYYY-MM-DD>, "
             "evidence: <link>, expires: <YYYY-MM-DD>}"
         )
-    return "\n".join(lines) + "\n", workloads
+    text = "\n".join(lines) + "\n"
+    _reads_as_proposed(text, workloads)
+    return text, workloads
+
+
+def _reads_as_proposed(text: str, workloads: list[Workload]) -> None:
+    """What `config validate` and a scan will read from the file is what it shows a person:
+    the proposed workloads, each with its name, pair and target, and nothing else (a value
+    from the estate that broke out of its line or comment would add or change an entry)."""
+    expected = [
+        {
+            "name": w.name,
+            "primary": w.primary,
+            **({"secondary": w.secondary} if w.secondary is not None else {}),
+            "target": w.targets[AssetClass.FOUNDATION].value,
+        }
+        for w in workloads
+    ]
+    if yaml.safe_load(text) != {"workloads": expected}:
+        raise ConfigError("auditor init: the proposed configuration does not read back as written")
 
 
 @dataclass(frozen=True)

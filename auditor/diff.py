@@ -3,21 +3,21 @@ findings; readiness and scores per workload and tier; workloads added and remove
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 
+from auditor import report_file
 from auditor.errors import ReportFileError
-from auditor.model import FAILING
-from auditor.report import EXIT_NOT_READY, EXIT_OK
+from auditor.model import FAILING, TIERS, Finding, Status
+from auditor.report import EXIT_NOT_READY, EXIT_OK, Report
 from auditor.textfiles import FORMATS
 
 FORMAT = "auditor.diff"
 VERSION = "1.0"
-TIERS = ("hot/hot", "hot/warm", "hot/cold")
+# A readiness or score change of a workload at its own target rather than at a tier.
 TARGET = "target"
 
 
@@ -31,15 +31,15 @@ class RunInfo:
     exit_code: int
 
     @classmethod
-    def of(cls, report: Mapping[str, Any]) -> RunInfo:
-        scan = report["scan"]
+    def of(cls, report: Report) -> RunInfo:
+        scan = report.scan
         return cls(
-            generated_at=str(report["generated_at"]),
-            source=str(scan["source"]),
-            collected_at=str(scan["collected_at"]),
-            as_of=str(scan["as_of"]),
-            complete=bool(scan["complete"]),
-            exit_code=int(report["summary"]["exit_code"]),
+            generated_at=report.generated_at,
+            source=scan.source,
+            collected_at=scan.collected_at,
+            as_of=scan.as_of.isoformat(),
+            complete=scan.complete,
+            exit_code=report.exit_code,
         )
 
 
@@ -107,15 +107,15 @@ class Diff:
         return EXIT_NOT_READY if self.readiness_regressed else EXIT_OK
 
 
-def _change(finding: Mapping[str, Any], old: str | None, new: str | None) -> FindingChange:
+def _change(finding: Finding, old: Status | None, new: Status | None) -> FindingChange:
     return FindingChange(
-        id=str(finding["id"]),
-        rule=str(finding["rule"]),
-        workload=str(finding["workload"]),
-        title=str(finding["title"]),
-        severity=str(finding["severity"]),
-        old_status=old,
-        new_status=new,
+        id=finding.id,
+        rule=finding.rule,
+        workload=finding.workload,
+        title=finding.title,
+        severity=finding.severity.value,
+        old_status=old.value if old else None,
+        new_status=new.value if new else None,
     )
 
 
@@ -123,12 +123,12 @@ def _sorted(changes: list[FindingChange]) -> tuple[FindingChange, ...]:
     return tuple(sorted(changes, key=lambda c: (c.workload, c.rule, c.id)))
 
 
-def compare(old: Mapping[str, Any], new: Mapping[str, Any]) -> Diff:
-    """The difference between two JSON reports (as parsed documents), OLD to NEW."""
-    old_findings = {f["id"]: f for f in old["findings"]}
-    new_findings = {f["id"]: f for f in new["findings"]}
-    old_workloads = {w["name"]: w for w in old["workloads"]}
-    new_workloads = {w["name"]: w for w in new["workloads"]}
+def compare(old: Report, new: Report) -> Diff:
+    """The difference between two reports, OLD to NEW."""
+    old_findings = {f.id: f for f in old.findings}
+    new_findings = {f.id: f for f in new.findings}
+    old_workloads = {w.name: w for w in old.workloads}
+    new_workloads = {w.name: w for w in new.workloads}
     added = sorted(set(new_workloads) - set(old_workloads))
     removed = sorted(set(old_workloads) - set(new_workloads))
 
@@ -138,8 +138,8 @@ def compare(old: Mapping[str, Any], new: Mapping[str, Any]) -> Diff:
     changed: list[FindingChange] = []
     for fid in sorted(set(old_findings) | set(new_findings)):
         before, after = old_findings.get(fid), new_findings.get(fid)
-        was = before["status"] if before else None
-        now = after["status"] if after else None
+        was = before.status if before else None
+        now = after.status if after else None
         subject = after or before
         assert subject is not None
         if before is None:
@@ -151,9 +151,9 @@ def compare(old: Mapping[str, Any], new: Mapping[str, Any]) -> Diff:
             if was in FAILING:
                 fixed.append(_change(subject, was, None))
             continue
-        if was == now:
+        if was is now:
             continue
-        if was in FAILING and now == "pass":
+        if was in FAILING and now is Status.PASS:
             fixed.append(_change(subject, was, now))
         elif was not in FAILING and now in FAILING:
             regressed.append(_change(subject, was, now))
@@ -163,28 +163,27 @@ def compare(old: Mapping[str, Any], new: Mapping[str, Any]) -> Diff:
     readiness: list[ReadinessChange] = []
     scores: list[ScoreChange] = []
     for name in sorted(set(old_workloads) & set(new_workloads)):
-        before, after = old_workloads[name], new_workloads[name]
+        before_wl, after_wl = old_workloads[name], new_workloads[name]
         for tier in TIERS:
-            a, b = before["tiers"][tier], after["tiers"][tier]
-            if a["ready"] != b["ready"]:
-                readiness.append(ReadinessChange(name, tier, a["ready"], b["ready"]))
-            if a["score"] != b["score"]:
-                scores.append(ScoreChange(name, tier, a["score"], b["score"]))
-        if before["ready_for_target"] != after["ready_for_target"]:
+            a, b = before_wl.tiers[tier], after_wl.tiers[tier]
+            if a.ready != b.ready:
+                readiness.append(ReadinessChange(name, tier.value, a.ready, b.ready))
+            if a.score != b.score:
+                scores.append(ScoreChange(name, tier.value, a.score, b.score))
+        a, b = before_wl.target, after_wl.target
+        if a.ready != b.ready:
             readiness.append(
                 ReadinessChange(
                     name,
                     TARGET,
-                    before["ready_for_target"],
-                    after["ready_for_target"],
-                    before.get("target"),
-                    after.get("target"),
+                    a.ready,
+                    b.ready,
+                    before_wl.workload.target_summary,
+                    after_wl.workload.target_summary,
                 )
             )
-        if before["score_for_target"] != after["score_for_target"]:
-            scores.append(
-                ScoreChange(name, TARGET, before["score_for_target"], after["score_for_target"])
-            )
+        if a.score != b.score:
+            scores.append(ScoreChange(name, TARGET, a.score, b.score))
     return Diff(
         old=RunInfo.of(old),
         new=RunInfo.of(new),
@@ -273,16 +272,14 @@ def document(diff: Diff) -> dict[str, Any]:
     }
 
 
-def load_report(path: Path | str) -> dict[str, Any]:
-    """A JSON report from a file, validated against the report schema; one clear line if not."""
-    from auditor.render.json_report import read_json, report_from_document, schema
-
+def load_report(path: Path | str) -> Report:
+    """A JSON report from a file, checked once against the report schema and for consistency
+    (no finding of an unknown workload, no id used twice: a diff matches findings on their
+    ids); one clear line if it is not a report."""
     path = Path(path)
-    document = read_json(path)
-
-    error = jsonschema.exceptions.best_match(
-        jsonschema.Draft202012Validator(schema(), format_checker=FORMATS).iter_errors(document)
-    )
+    document = report_file.read_json(path)
+    validator = jsonschema.Draft202012Validator(report_file.schema(), format_checker=FORMATS)
+    error = jsonschema.exceptions.best_match(validator.iter_errors(document))
     if error is not None:
         where = ".".join(str(p) for p in error.absolute_path) or "(top level)"
         message = " ".join(error.message.split())
@@ -291,7 +288,4 @@ def load_report(path: Path | str) -> dict[str, Any]:
         raise ReportFileError(f"{path}: not an auditor JSON report: field '{where}': {message}")
     if not isinstance(document, dict):  # the schema requires an object; this is for mypy
         raise ReportFileError(f"{path}: not an auditor JSON report")
-    # consistent as `auditor report` requires it (no finding of an unknown workload, no id
-    # used twice): a diff matches findings on their ids
-    report_from_document(document, str(path))
-    return document
+    return report_file.from_valid_document(document, str(path))

@@ -39,3 +39,11 @@ class HistoryError(AuditorError):
 
 class LogAnalyticsError(AuditorError):
     """A Log Analytics destination (endpoint, rule id, stream) or an upload spool is invalid."""
+
+
+class UsageError(AuditorError):
+    """Arguments that contradict each other (the CLI shows it with the command's usage)."""
+
+
+class OutputError(AuditorError):
+    """An output would overwrite an input or another output, or names a directory."""

@@ -30,8 +30,8 @@ from auditor.azure import (
     usages_path,
     vm_sizes_path,
 )
-from auditor.frozen import quick_init
 from auditor.heap import paused_gc
+from auditor.quickinit import quick_init
 from auditor.snapshot import Snapshot
 
 

@@ -8,6 +8,7 @@ recorded in `schema_version`.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -77,25 +78,41 @@ def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
     conn.execute("COMMIT")
 
 
+def _number(path: Path, column: str, value: object) -> int:
+    """A stored integer; anything else in the column is a damaged history, said in one line."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise HistoryError(f"{path}: column '{column}' holds {value!r}, not a number")
+
+
+def _version(conn: sqlite3.Connection, path: Path) -> int:
+    """The history's schema version (0: an empty database), read without changing anything:
+    a database that is not an auditor history is refused before it is touched."""
+    tables = {
+        row[0]
+        for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        if not str(row[0]).startswith("sqlite_")
+    }
+    if tables and "schema_version" not in tables:
+        raise HistoryError(
+            f"{path}: a SQLite database, but not an auditor history (no schema_version table)"
+        )
+    if not tables:
+        return 0
+    current = conn.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()
+    version = _number(path, "schema_version.version", current[0])
+    if version > SCHEMA_VERSION:
+        raise HistoryError(
+            f"{path}: history schema version {version} is newer than this auditor "
+            f"understands ({SCHEMA_VERSION}); upgrade auditor"
+        )
+    return version
+
+
 def _migrate(conn: sqlite3.Connection, path: Path) -> None:
     with _transaction(conn):
-        tables = {
-            row[0]
-            for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-            if not str(row[0]).startswith("sqlite_")
-        }
-        if tables and "schema_version" not in tables:
-            raise HistoryError(
-                f"{path}: a SQLite database, but not an auditor history (no schema_version table)"
-            )
+        version = _version(conn, path)
         conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-        current = conn.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()
-        version = int(current[0])
-        if version > SCHEMA_VERSION:
-            raise HistoryError(
-                f"{path}: history schema version {version} is newer than this auditor "
-                f"understands ({SCHEMA_VERSION}); upgrade auditor"
-            )
         for number in range(version + 1, SCHEMA_VERSION + 1):
             for statement in MIGRATIONS[number - 1]:
                 conn.execute(statement)
@@ -118,8 +135,32 @@ def _when_unlocked(step: Callable[[], object]) -> None:
             time.sleep(0.05)
 
 
+def _read_only(path: Path) -> sqlite3.Connection:
+    """A read-only connection. Reading a WAL database needs its shared-memory file; when the
+    reader may not create it (a read-only file in a read-only folder), the file is read as
+    immutable: no one who may write it is in the middle of a run the reader could see half of
+    (a writer would have left the file beside it)."""
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError as exc:
+        conn.close()
+        if "readonly" not in str(exc).lower() and "unable to open" not in str(exc).lower():
+            raise
+    return sqlite3.connect(f"{uri}&immutable=1", uri=True, isolation_level=None)
+
+
 @contextmanager
-def _open(path: Path | str, *, create: bool) -> Iterator[sqlite3.Connection]:
+def _open(
+    path: Path | str, *, create: bool, read_only: bool = False
+) -> Iterator[sqlite3.Connection]:
+    """A connection to the history. Read-only: nothing in the file changes, and a user who may
+    only read the file (and not its folder) reads it through a read-only connection (a
+    writable one is kept where possible: its journal files go when it closes); otherwise the
+    database is checked to be an auditor history (or empty) before it is switched to WAL and
+    migrated."""
     path = Path(path)
     if not create and not path.is_file():
         raise HistoryError(f"{path}: no such history database")
@@ -127,11 +168,16 @@ def _open(path: Path | str, *, create: bool) -> Iterator[sqlite3.Connection]:
         raise HistoryError(f"{path}: cannot create history: no folder {path.parent}")
     conn: sqlite3.Connection | None = None
     try:
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        if read_only and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+            conn = _read_only(path)
+        else:
+            conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-        _when_unlocked(lambda: conn.execute("PRAGMA journal_mode = WAL"))
-        conn.execute("PRAGMA foreign_keys = ON")
-        _when_unlocked(lambda: _migrate(conn, path))
+        _version(conn, path)
+        if not read_only:
+            _when_unlocked(lambda: conn.execute("PRAGMA journal_mode = WAL"))
+            conn.execute("PRAGMA foreign_keys = ON")
+            _when_unlocked(lambda: _migrate(conn, path))
         yield conn
     except sqlite3.DatabaseError as exc:
         raise HistoryError(f"{path}: not a usable history database: {exc}") from None
@@ -233,7 +279,14 @@ class Trend:
 
 def trend(path: Path | str, *, workloads: Sequence[str] = (), last: int = 10) -> Trend:
     """The last runs of each workload (oldest first); every workload when none is named."""
-    with _open(path, create=False) as conn:
+    path = Path(path)
+    with _open(path, create=False, read_only=True) as conn:
+        if _version(conn, path) == 0:  # an empty database: no run yet
+            if workloads:
+                raise HistoryError(
+                    f"{path}: no runs recorded for workload '{workloads[0]}' (recorded: none yet)"
+                )
+            return Trend(runs=0, workloads={})
         runs = int(conn.execute("SELECT count(*) FROM runs").fetchone()[0])
         known = [row[0] for row in conn.execute("SELECT DISTINCT name FROM workloads ORDER BY 1")]
         unknown = [w for w in workloads if w not in known]
@@ -254,7 +307,7 @@ def trend(path: Path | str, *, workloads: Sequence[str] = (), last: int = 10) ->
             points = []
             for row in reversed(rows):
                 tiers = {
-                    str(tier): (int(score), bool(ready))
+                    str(tier): (_number(path, "tiers.score", score), bool(ready))
                     for tier, score, ready in conn.execute(
                         "SELECT tier, score, ready FROM tiers WHERE run_id = ? AND workload = ?",
                         (row[0], name),
@@ -262,15 +315,15 @@ def trend(path: Path | str, *, workloads: Sequence[str] = (), last: int = 10) ->
                 }
                 points.append(
                     Point(
-                        run_id=int(row[0]),
+                        run_id=_number(path, "runs.id", row[0]),
                         generated_at=str(row[1]),
                         collected_at=str(row[2]),
                         as_of=str(row[3]),
                         source=str(row[4]),
                         complete=bool(row[5]),
-                        exit_code=int(row[6]),
+                        exit_code=_number(path, "runs.exit_code", row[6]),
                         target=str(row[7]),
-                        target_score=int(row[8]),
+                        target_score=_number(path, "workloads.score", row[8]),
                         target_ready=bool(row[9]),
                         tiers={t.value: tiers[t.value] for t in TIERS if t.value in tiers},
                     )

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from auditor.frozen import quick_init
+from auditor.quickinit import quick_init
 
 
 class Tier(StrEnum):

@@ -1,19 +1,31 @@
-"""One scan: snapshot -> estate -> workloads -> findings -> report. Live and offline alike."""
+"""One scan: snapshot -> estate -> workloads -> findings -> report, live and offline alike
+(`run`); and the scan workflow around it (`execute`): a request in, a report written out."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 from typing import Any
 
-from auditor import __version__
+from auditor import __version__, outputs
+from auditor import config as config_mod
+from auditor import rules as rules_mod
+from auditor import snapshot as snapshot_mod
+from auditor import waivers as waivers_mod
+from auditor.atomic import Chunk
 from auditor.azure import get_path
 from auditor.config import Config
 from auditor.engine import apply_waivers, evaluate
+from auditor.errors import UsageError
 from auditor.estate import Estate, build
+from auditor.gates import Gates, breaches
+from auditor.gates import exit_code as gated_exit_code
 from auditor.heap import paused_gc
 from auditor.model import Tier
+from auditor.render import Format
 from auditor.report import Report, ScanInfo, WorkloadResult
 from auditor.rules import Rule
 from auditor.scoring import ladder, score_target
@@ -118,3 +130,192 @@ def run(
         findings=tuple(ordered),
         waivers=waived,
     )
+
+
+# -- the workflow ------------------------------------------------------------------------------
+
+HTML_TREND_RUNS = 12
+
+
+@dataclass(frozen=True)
+class Live:
+    """Where and how a live scan collects (the collector's options)."""
+
+    subscriptions: tuple[str, ...] = ()
+    management_groups: tuple[str, ...] = ()
+    cloud: str = "AzureCloud"
+    arm_endpoint: str | None = None
+    concurrency: int = 8
+    batch_size: int = 1000
+    request_timeout: float = 60.0
+    deadline: float = 1800.0
+
+
+@dataclass(frozen=True)
+class Request:
+    """One scan as a user asks for it: the estate (the demo, a saved snapshot, or live), the
+    files that shape the verdicts, and where the outputs go (format name -> path, '-' for
+    stdout)."""
+
+    demo: bool = False
+    snapshot: str | None = None
+    live: Live = field(default_factory=Live)
+    config: str | None = None
+    rule_dirs: tuple[Path, ...] = ()
+    waivers: str | None = None
+    target: Tier = Tier.HOT_COLD
+    as_of: dt.date | None = None
+    history: str | None = None
+    save_snapshot: str | None = None
+    outputs: Mapping[str, str | None] = field(default_factory=dict)
+    gates: Gates = field(default_factory=Gates)
+
+    @property
+    def is_live(self) -> bool:
+        return not self.demo and not self.snapshot
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a scan came to: the report, every output written, and the exit code with the
+    gates applied (`breaches` says why it differs from the report's own)."""
+
+    report: Report
+    exit_code: int
+    breaches: tuple[str, ...]
+    to_stdout: bool  # a format went to stdout: the terminal summary goes to stderr
+
+
+# Collects a live estate: the snapshot document.
+Collect = Callable[[Live], dict[str, Any]]
+
+
+def check(request: Request) -> bool:
+    """The request's arguments agree with each other; whether a format goes to stdout."""
+    if request.demo and request.snapshot:
+        raise UsageError("--demo and --snapshot are exclusive: choose one")
+    live = request.live
+    if not request.is_live and (
+        live.subscriptions or live.management_groups or request.save_snapshot
+    ):
+        raise UsageError(
+            "--subscription, --management-group and --save-snapshot are for live scans"
+        )
+    to_stdout = outputs.to_stdout(request.outputs)
+    outputs.check_paths(
+        [*outputs.format_paths(request.outputs), ("--save-snapshot", request.save_snapshot)],
+        _inputs(request),
+    )
+    return to_stdout
+
+
+def _inputs(request: Request) -> list[outputs.Named]:
+    """Every file the request reads (and the history it appends to)."""
+    from auditor import demo
+
+    named: list[outputs.Named] = [
+        ("--snapshot", request.snapshot),
+        ("--config", request.config),
+        ("--waivers", request.waivers),
+        ("--history", request.history),
+    ]
+    if request.demo:
+        named += [("--demo", str(demo.snapshot_path())), ("--demo", str(demo.config_path()))]
+    for directory in request.rule_dirs:
+        if directory.is_dir():
+            named += [("--rules", str(path)) for path in rules_mod.rule_files(directory)]
+    return named
+
+
+def execute(request: Request, collect: Collect | None = None) -> Outcome:
+    """The scan workflow: check the request; read the estate (collect it live, saving the
+    snapshot when asked, or load it); load the config, rules and waivers; scan; record the run
+    in the history; write every output. The outputs are replaced together, and a run whose
+    outputs could not be written is taken out of the history again."""
+    to_stdout = check(request)
+    snap = _estate(request, collect)
+    config = _config(request)
+    loaded = rules_mod.load(request.rule_dirs)
+    accepted = waivers_mod.load(request.waivers) if request.waivers else ()
+    waivers_mod.check_rules(accepted, (r.id for r in loaded), str(request.waivers))
+    report = run(
+        snap,
+        config,
+        loaded,
+        default_target=request.target,
+        as_of=request.as_of,
+        waivers=accepted,
+    )
+    code = gated_exit_code(report, request.gates)
+    write_outputs(report, request.outputs, history=request.history, exit_code=code)
+    return Outcome(report, code, breaches(report, request.gates), to_stdout)
+
+
+def write_outputs(
+    report: Report,
+    chosen: Mapping[str, str | None],
+    *,
+    history: str | None = None,
+    exit_code: int | None = None,
+) -> None:
+    """Record the run in the history (when asked), then write every chosen format; the HTML
+    shows the trend the history holds. When the outputs cannot all be written, the run is
+    taken out of the history again: it did not land."""
+    if history is None:
+        outputs.write_formats(chosen, lambda fmt: fmt.produce(report))
+        return
+    from auditor import history as history_mod
+
+    run_id = history_mod.record(history, report, exit_code=exit_code)
+    try:
+        names = tuple(w.name for w in report.workloads)
+        trend = history_mod.document(
+            history, history_mod.trend(history, workloads=names, last=HTML_TREND_RUNS)
+        )
+        outputs.write_formats(chosen, partial(_with_trend, report=report, trend=trend))
+    except BaseException:
+        history_mod.forget(history, run_id)
+        raise
+
+
+def _with_trend(fmt: Format, *, report: Report, trend: dict[str, Any]) -> bytes | Iterable[Chunk]:
+    if fmt.name == "html":
+        from auditor.render import html
+
+        rendered: bytes = html.render(report, history=trend)
+        return rendered
+    return fmt.produce(report)
+
+
+def save(document: dict[str, Any], path: str) -> None:
+    """A collected snapshot, saved to scan again offline."""
+    try:
+        snapshot_mod.dump(document, path)
+    except OSError as exc:
+        raise outputs.cannot_write(path, exc, "snapshot") from None
+
+
+def _estate(request: Request, collect: Collect | None) -> Snapshot:
+    """The snapshot the request names: collected live (and saved when asked), or read."""
+    from auditor import demo
+
+    if not request.is_live:
+        return snapshot_mod.load(
+            demo.snapshot_path() if request.demo else Path(str(request.snapshot))
+        )
+    if collect is None:
+        raise UsageError("a live scan needs a collector")
+    document = collect(request.live)
+    if request.save_snapshot:
+        save(document, request.save_snapshot)
+    return snapshot_mod.validate(document, "live")
+
+
+def _config(request: Request) -> Config:
+    from auditor import demo
+
+    if request.config:
+        return config_mod.load(request.config)
+    if request.demo:
+        return config_mod.load(demo.config_path())
+    return Config()

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from auditor.frozen import quick_init
 from auditor.model import FAILING, TIERS, Finding, Level, Severity, Status, Tier
+from auditor.quickinit import quick_init
 
 COUNTED = (Level.REQUIRED, Level.RECOMMENDED, Level.MANUAL)
 NOT_COUNTED = (Status.NOT_APPLICABLE, Status.SUPPRESSED)

@@ -67,7 +67,7 @@ def parse_json(raw: bytes | memoryview) -> Any:
     except orjson.JSONDecodeError:
         pass
     try:
-        return json.loads(raw if isinstance(raw, bytes) else bytes(raw))
+        document = json.loads(raw if isinstance(raw, bytes) else bytes(raw))
     except UnicodeDecodeError as exc:
         raise Unreadable(f"not UTF-8 text: {exc.reason}") from None
     except json.JSONDecodeError as exc:
@@ -78,6 +78,49 @@ def parse_json(raw: bytes | memoryview) -> Any:
         raise Unreadable("not valid JSON: nested too deeply") from None
     except ValueError:  # the standard library refuses integers of thousands of digits
         raise Unreadable("not valid JSON: a number has too many digits") from None
+    return _escape_lone_surrogates(document)
+
+
+def _escaped(text: str) -> str:
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _escape_lone_surrogates(document: Any) -> Any:
+    """A string escaped as half a UTF-16 pair ("\\ud800") is no text: no output could encode
+    it. It is kept as its escape, readable and inert (the name `x\\ud800`). Only documents
+    orjson refused get here (NaN, big integers, surrogates), so the walk costs nothing usually."""
+    if isinstance(document, str):
+        return document if document.isascii() or _encodes(document) else _escaped(document)
+    pending = [document]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            if not all(_encodes(key) for key in node):
+                items = [(k if _encodes(k) else _escaped(k), v) for k, v in node.items()]
+                node.clear()
+                node.update(items)
+            for key, value in node.items():
+                if isinstance(value, str):
+                    if not _encodes(value):
+                        node[key] = _escaped(value)
+                elif isinstance(value, dict | list):
+                    pending.append(value)
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                if isinstance(value, str):
+                    if not _encodes(value):
+                        node[index] = _escaped(value)
+                elif isinstance(value, dict | list):
+                    pending.append(value)
+    return document
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def parse_json_file(path: Path) -> Any:

@@ -9,8 +9,8 @@ from typing import Any
 
 from auditor.azure import ONLINE_ENDPOINT, REPLICATION, get_path, norm_id, norm_region
 from auditor.estate import Estate, Resource
-from auditor.frozen import quick_init
 from auditor.model import FAILING, Finding, Status
+from auditor.quickinit import quick_init
 from auditor.workloads import Workload
 
 

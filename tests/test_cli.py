@@ -14,7 +14,7 @@ import pytest
 
 from auditor import demo
 from auditor.render import FORMATS
-from auditor.render.json_report import schema as report_schema
+from auditor.report_file import schema as report_schema
 
 
 def _report(path: Path) -> dict:
@@ -306,6 +306,14 @@ check: {{function: same_key_vault}}
         ),
         ("X-1.yaml", "id: [unclosed", "not valid YAML"),
         ("DR-05.yaml", GOOD_RULE.format(id="DR-05"), "is already in"),
+        (
+            "X-1.yaml",
+            GOOD_RULE.format(id="X-1").replace(
+                "{function: same_key_vault}",
+                "{function: attached_aks_zone_redundant, params: {min_zones: -5}}",
+            ),
+            "min_zones",
+        ),
     ],
 )
 def test_bad_rule_file_is_one_clear_line_and_exit_2(run, tmp_path, name, text, expected):
@@ -503,3 +511,279 @@ def test_a_reader_that_stops_early_does_not_change_the_exit_code(argv, demo_doc,
     done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=120)
     assert done.returncode == 3, done.stderr
     assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
+
+
+def _history_with(tmp_path, change: str) -> Path:
+    """A real history database (one demo run) with one SQL change applied."""
+    import sqlite3
+
+    db = tmp_path / "h.sqlite"
+    from auditor import cli
+
+    assert cli.main(["scan", "--demo", "-q", "--history", str(db)]) == 1
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute(change)
+    conn.close()  # the journal files go with the last connection
+    return db
+
+
+def _foreign_database(tmp_path) -> Path:
+    import sqlite3
+
+    db = tmp_path / "foreign.sqlite"
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("CREATE TABLE accounts (id INTEGER, balance INTEGER)")
+        conn.execute("INSERT INTO accounts VALUES (1, 100)")
+    conn.close()
+    return db
+
+
+def _lone_surrogate_snapshot(tmp_path) -> Path:
+    document = json.loads(demo.snapshot_path().read_text())
+    for row in document["resources"]:
+        if (row.get("tags") or {}).get("dr-workload") == "recsys":
+            row["tags"]["dr-workload"] = "recsys\ud800"
+    path = tmp_path / "surrogate.json"
+    path.write_text(json.dumps(document))  # ensure_ascii: the surrogate as its \ud800 escape
+    return path
+
+
+def _copy(source: Path, name: str):
+    def make(tmp_path: Path) -> Path:
+        path = tmp_path / name
+        path.write_bytes(source.read_bytes())
+        return path
+
+    return make
+
+
+def _empty(name: str):
+    def make(tmp_path: Path) -> Path:
+        path = tmp_path / name
+        path.write_text("{}")
+        return path
+
+    return make
+
+
+def _linked_snapshot(tmp_path: Path) -> Path:
+    target = _copy(demo.snapshot_path(), "s.json")(tmp_path)
+    (tmp_path / "link.json").symlink_to(target)
+    return target
+
+
+# Each case: a fixture that makes the adversarial file, the command (PATH: that file), and what
+# the one line must say. The file must come out as it went in.
+HOSTILE = [
+    ("snapshot-as-report", _copy(demo.snapshot_path(), "s.json"),
+     ("scan", "--snapshot", "{path}", "--json", "{path}"), "the same file as --snapshot"),
+    ("config-as-report", _copy(demo.config_path(), "auditor.yaml"),
+     ("scan", "--demo", "--config", "{path}", "--json", "{path}"), "the same file as --config"),
+    ("history-as-report", lambda t: _history_with(t, "SELECT 1"),
+     ("scan", "--demo", "--json", "{path}", "--history", "{path}"), "the same file as --history"),
+    ("report-read-and-written", _empty("r.json"),
+     ("report", "{path}", "--html", "{path}"), "the same file as FROM.json"),
+    ("diff-old-as-output", _empty("old.json"),
+     ("diff", "{path}", "{path}", "--json", "{path}"), "the same file as OLD.json"),
+    ("saved-snapshot-as-report", _empty("x"),
+     ("scan", "--save-snapshot", "{path}", "--json", "{path}"), "each output needs its own file"),
+    ("two-formats-one-file", _empty("a"),
+     ("scan", "--demo", "--json", "{path}", "--html", "{path}"), "each output needs its own file"),
+    ("a-link-to-the-snapshot", _linked_snapshot,
+     ("scan", "--snapshot", "{path}", "--json", "{dir}/link.json"), "the same file as --snapshot"),
+    ("init-over-its-snapshot", _copy(demo.snapshot_path(), "s.json"),
+     ("init", "--snapshot", "{path}", "-o", "{path}", "--force"), "the same file as --snapshot"),
+    ("report-is-a-directory", lambda t: t,
+     ("scan", "--demo", "--json", "{path}"), "is a directory"),
+    ("history-version-not-a-number",
+     lambda t: _history_with(t, "UPDATE schema_version SET version = 'abc'"),
+     ("history", "{path}"), "column 'schema_version.version' holds 'abc'"),
+    ("history-version-not-a-number-on-record",
+     lambda t: _history_with(t, "UPDATE schema_version SET version = 'abc'"),
+     ("scan", "--demo", "-q", "--history", "{path}"), "column 'schema_version.version'"),
+    ("history-score-not-a-number",
+     lambda t: _history_with(t, "UPDATE workloads SET score = 'xx'"),
+     ("history", "{path}"), "column 'workloads.score' holds 'xx'"),
+    ("history-of-another-application", _foreign_database,
+     ("history", "{path}"), "not an auditor history"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("make", "argv", "expected"), [c[1:] for c in HOSTILE], ids=[c[0] for c in HOSTILE]
+)
+def test_hostile_input_is_one_clear_line_exit_2_and_changes_nothing(
+    run, tmp_path, make, argv, expected
+):
+    path = make(tmp_path)
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    result = run(*(a.format(path=path, dir=path.parent) for a in argv))
+    assert result.code == 2, result.err
+    assert expected in result.err and str(path) in result.err, result.err
+    assert "Traceback" not in result.err and len(result.err.strip().splitlines()) == 1
+    after = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    assert after == before  # nothing of the user's overwritten, created or switched to WAL
+
+
+def test_a_device_a_fifo_and_a_link_to_one_are_written_through_never_replaced(run, tmp_path):
+    import os
+    import stat
+    import threading
+
+    result = run("scan", "--demo", "-q", "--json", "/dev/null")
+    assert result.code == 1, result.err
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    link = tmp_path / "link"
+    link.symlink_to(fifo)
+    received: list[bytes] = []
+    for target in (fifo, link):
+        received.clear()
+        reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+        reader.start()
+        result = run("scan", "--demo", "-q", "--json", str(target))
+        reader.join(30)
+        assert result.code == 1, result.err
+        assert json.loads(received[0])["summary"]["workloads"] == 5
+        assert stat.S_ISFIFO(os.stat(fifo).st_mode) and link.is_symlink()
+
+
+def test_json_to_dev_stdout_is_the_report(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "auditor", "scan", "--demo", "-q", "--json", "/dev/stdout"],
+        capture_output=True,
+        timeout=120,
+    )
+    assert done.returncode == 1, done.stderr
+    assert json.loads(done.stdout)["summary"]["workloads"] == 5
+
+
+def test_reports_get_the_umasks_mode_and_a_replaced_file_keeps_its_own(tmp_path):
+    script = (
+        "import os, sys; os.umask(0o077); from auditor.cli import main; "
+        "sys.exit(main(sys.argv[1:]))"
+    )
+    new, kept = tmp_path / "new.json", tmp_path / "kept.md"
+    kept.write_text("old")
+    kept.chmod(0o640)
+    command = [sys.executable, "-c", script, "scan", "--demo", "-q", "--json", str(new)]
+    done = subprocess.run([*command, "--markdown", str(kept)], capture_output=True, timeout=120)
+    assert done.returncode == 1, done.stderr
+    assert new.stat().st_mode & 0o777 == 0o600
+    assert kept.stat().st_mode & 0o777 == 0o640 and kept.read_text() != "old"
+
+
+def test_a_link_to_a_report_is_kept_and_the_file_it_points_to_replaced(run, tmp_path):
+    real = tmp_path / "real.json"
+    real.write_text("old")
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    assert run("scan", "--demo", "-q", "--json", str(link)).code == 1
+    assert link.is_symlink() and json.loads(real.read_text())["summary"]["workloads"] == 5
+
+
+INJECTED = (
+    "recsys\n  - name: a\n    primary: /x\n    attestations:\n"
+    "      DR-16: {by: a, date: 2026-01-01, evidence: x, expires: 2030-01-01}\n#"
+)
+
+
+def test_init_writes_tag_values_as_inert_yaml_and_what_validates_is_what_it_shows(
+    run, demo_doc, write_json, tmp_path
+):
+    """A dr-workload tag holding a newline and YAML must not break out of the generated
+    comment: no injected workload, no attestation, DR-16 not passed as 'attested by a'."""
+    name = INJECTED + "\u202e\x1b]52;c;aGk=\x07"
+    for row in demo_doc["resources"]:
+        if (row.get("tags") or {}).get("dr-workload") == "recsys":
+            row["tags"]["dr-workload"] = name
+    snapshot_path = write_json(demo_doc)
+    config_path = tmp_path / "auditor.yaml"
+    assert run("init", "--snapshot", str(snapshot_path), "-o", str(config_path)).code == 0
+    text = config_path.read_text()
+    assert "\x1b" not in text and "\u202e" not in text and "\x07" not in text
+    comments = [line for line in text.splitlines() if line.lstrip().startswith("#")]
+    assert any("dr-workload=recsys\\x0a  - name: a" in line for line in comments)
+    import yaml
+
+    proposed = yaml.safe_load(text)["workloads"]
+    assert len(proposed) == 5 and all("attestations" not in w for w in proposed)
+    assert name in [w["name"] for w in proposed]  # the name itself, whole, as a value
+    validated = run("config", "validate", str(config_path), "--snapshot", str(snapshot_path))
+    assert validated.code == 0 and "valid (5 workload(s)" in validated.out
+    out = tmp_path / "r.json"
+    scanned = run(
+        "scan", "--snapshot", str(snapshot_path), "--config", str(config_path), "-q",
+        "--json", str(out),
+    )  # fmt: skip
+    assert scanned.code == 1
+    dr16 = [f for f in json.loads(out.read_text())["findings"] if f["rule"] == "DR-16"]
+    assert dr16 and all(f["status"] != "pass" for f in dr16)
+
+
+def test_text_from_azure_reaches_markdown_and_terminal_inert(run, demo_doc, write_json, tmp_path):
+    name = "recsys\u202eevil\x1b]52;c;aGk=\x07\x00"
+    for row in demo_doc["resources"]:
+        if (row.get("tags") or {}).get("dr-workload") == "recsys":
+            row["tags"]["dr-workload"] = name
+    md = tmp_path / "r.md"
+    result = run("scan", "--snapshot", str(write_json(demo_doc)), "--markdown", str(md))
+    assert result.code == 1, result.err
+    for text in (md.read_text(), result.out):
+        assert not any(ch in text for ch in "\u202e\x1b\x07\x00"), repr(text[:200])
+    assert "recsys\\\\u202eevil\\\\x1b" in md.read_text()  # escaped, then backslash-escaped
+    assert "recsys\\u202eevil\\x1b" in result.out
+
+
+def test_a_history_database_one_may_only_read_can_be_read(run, tmp_path, monkeypatch):
+    import os
+
+    from auditor import history
+
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    db = folder / "h.sqlite"
+    assert run("scan", "--demo", "-q", "--history", str(db)).code == 1
+    content = db.read_bytes()
+    db.chmod(0o444)
+    folder.chmod(0o555)
+    if os.geteuid() == 0:  # root may write anything: be the user who may not
+        monkeypatch.setattr(history.os, "access", lambda path, mode: mode != os.W_OK)
+    try:
+        result = run("history", str(db), "--json")
+        assert result.code == 0, result.err
+        assert json.loads(result.out)["runs"] == 1
+        assert db.read_bytes() == content
+    finally:
+        folder.chmod(0o755)
+
+
+def test_ctrl_c_after_the_reports_were_committed_records_the_run(run, tmp_path, monkeypatch):
+    from auditor.render import terminal
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(terminal, "render", interrupted)  # while the summary is printed
+    out, db = tmp_path / "r.json", tmp_path / "h.sqlite"
+    result = run("scan", "--demo", "--json", str(out), "--history", str(db))
+    assert result.code == 130 and "aborted" in result.err
+    assert json.loads(out.read_text())["summary"]["workloads"] == 5
+    monkeypatch.undo()
+    assert json.loads(run("history", str(db), "--json").out)["runs"] == 1
+
+
+def test_a_lone_surrogate_in_a_snapshot_is_kept_as_its_escape_not_a_traceback(run, tmp_path):
+    """ "\\ud800" is half a UTF-16 pair, no character: no output could encode it (it was a
+    UnicodeEncodeError even with no output option). The scan reads it as its escape."""
+    path = _lone_surrogate_snapshot(tmp_path)
+    out, md = tmp_path / "r.json", tmp_path / "r.md"
+    result = run("scan", "--snapshot", str(path), "--json", str(out), "--markdown", str(md))
+    assert result.code == 1, result.err
+    assert "Traceback" not in result.err
+    names = [w["name"] for w in json.loads(out.read_text())["workloads"]]
+    assert "recsys\\ud800" in names
+    assert "recsys\\ud800" in result.out

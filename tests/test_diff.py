@@ -126,7 +126,7 @@ def test_waived_findings_are_changed_not_fixed(run, demo_doc, write_json, tmp_pa
         "waivers:\n  - {rule: DR-06, workload: recsys, reason: r, owner: o, expires: 2027-01-01}\n"
     )
     new = _report(run, write_json, demo_doc, tmp_path / "new.json", "--waivers", str(waivers))
-    document = diff.document(diff.compare(*(json.loads(p.read_text()) for p in (old, new))))
+    document = diff.document(diff.compare(diff.load_report(old), diff.load_report(new)))
     changed = _by(document["findings"]["changed"])
     assert (
         changed[("recsys", "DR-06")]["old_status"],
@@ -138,12 +138,30 @@ def test_waived_findings_are_changed_not_fixed(run, demo_doc, write_json, tmp_pa
     assert document["findings"]["fixed"] == []
 
 
-def test_compare_is_a_pure_function_of_two_documents(reports):
-    old, new = (json.loads(p.read_text()) for p in reports)
-    snapshot = json.dumps([old, new], sort_keys=True)
+def test_compare_is_a_pure_function_of_two_reports(reports):
+    old, new = (diff.load_report(p) for p in reports)
     first = diff.document(diff.compare(old, new))
     assert diff.document(diff.compare(old, new)) == first
-    assert json.dumps([old, new], sort_keys=True) == snapshot  # inputs untouched
+    assert first["summary"]["regressed"] > 0 and first["readiness_regressed"] is True
+
+
+def test_a_report_is_read_once_and_diffed_in_the_models_vocabulary(reports, monkeypatch):
+    """The report file is validated once (not once by diff and again to build a Report it
+    throws away), and the Report model is what is compared."""
+    from auditor import report_file
+
+    calls = []
+    real = report_file.from_valid_document
+    monkeypatch.setattr(
+        report_file, "from_valid_document", lambda d, s: calls.append(s) or real(d, s)
+    )
+    monkeypatch.setattr(
+        report_file,
+        "report_from_document",
+        lambda *a: pytest.fail("the schema was checked a second time"),
+    )
+    old = diff.load_report(reports[0])
+    assert calls == [str(reports[0])] and old.workloads
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,7 @@ from ocsf._schema_loader import get_schema_loader
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
-from auditor import config, demo, gates, rules, scan, snapshot
+from auditor import config, demo, gates, report_file, rules, scan, snapshot
 from auditor.errors import ReportFileError
 from auditor.model import Evidence, Severity, Status, Tier
 from auditor.render import FORMATS, json_report, junit, markdown, ndjson, ocsf, terminal
@@ -100,7 +100,7 @@ def _with_finding(report: Report, index: int, **changes: Any) -> Report:
 def test_report_from_document_inverts_document(request, which):
     original: Report = request.getfixturevalue(which)
     doc = json_report.document(original)
-    rebuilt = json_report.report_from_document(copy.deepcopy(doc))
+    rebuilt = report_file.report_from_document(copy.deepcopy(doc))
     assert json_report.document(rebuilt) == doc
     # What no document field shows is rebuilt too: the scan's order of each workload's
     # findings, the blocking findings at the target, the attestations.
@@ -189,7 +189,7 @@ def test_a_bad_report_is_one_clear_line_and_exit_2(run, tmp_path, name, doc, exp
     assert "Traceback" not in result.err and len(result.err.strip().splitlines()) == 1
     assert not (tmp_path / "out.html").exists()
     with pytest.raises(ReportFileError, match=re.escape(expected)):
-        json_report.report_from_document(doc, str(path))
+        report_file.report_from_document(doc, str(path))
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from markupsafe import Markup, escape
 
-from auditor import config, demo, rules, scan, snapshot
+from auditor import config, demo, report_file, rules, scan, snapshot
 from auditor.model import Status, Tier
 from auditor.render import html, json_report
 from auditor.report import Report
@@ -317,14 +317,14 @@ def _many(report: Report, copies: int) -> Report:
             findings.append(copy)
     doc["workloads"], doc["findings"] = workloads, findings
     doc["summary"]["workloads"] = len(workloads)
-    return json_report.report_from_document(doc)
+    return report_file.report_from_document(doc)
 
 
 def test_a_report_saved_without_topology_still_renders(demo_report: Report) -> None:
     doc = json_report.document(demo_report)
     for workload in doc["workloads"]:
         del workload["topology"]
-    rebuilt = json_report.report_from_document(doc)
+    rebuilt = report_file.report_from_document(doc)
     assert json_report.document(rebuilt) == doc
     page = html.render(rebuilt).decode("utf-8")
     assert '<svg class="topo"' not in page

@@ -15,7 +15,7 @@ from auditor import demo
 from auditor.azure import COLUMNS
 from auditor.collect.auth import StaticTokenCredential, resolve_target
 from auditor.collect.run import Collector, Options
-from auditor.render.json_report import schema as report_schema
+from auditor.report_file import schema as report_schema
 from tests.emulator import Emulator
 
 TOKEN = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.secret-token-value"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor import atomic, config, demo, rules, scan, snapshot
+from auditor import atomic, config, demo, report_file, rules, scan, snapshot
 from auditor.render import by_name, json_report
 from auditor.report import Report
 
@@ -183,6 +183,6 @@ def test_the_cli_streams_the_json_report_to_a_file_and_to_stdout(run, tmp_path, 
 def test_findings_that_share_nothing_render_as_those_that_share_their_rule_parts(report):
     """A report read back from its JSON has a levels and remediation mapping per finding (a
     scan shares one per rule): the chunks are the same document either way."""
-    rebuilt = json_report.report_from_document(json_report.document(report))
+    rebuilt = report_file.report_from_document(json_report.document(report))
     assert rebuilt.findings[0].levels is not rebuilt.findings[1].levels
     assert b"".join(json_report.chunks(rebuilt)) == _whole(report)

@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 
 from auditor import demo
-from auditor.render.json_report import schema as report_schema
+from auditor.report_file import schema as report_schema
 
 AS_OF = "2026-11-26"
 RECSYS_ACR = (

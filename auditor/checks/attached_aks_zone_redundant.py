@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pydantic import Field
+
 from auditor.azure import AKS_CLUSTER, get_path, norm_id
 from auditor.checks.kit import Context, Look, Outcome, check, id_name, pair_of
 from auditor.estate import Estate, Resource
@@ -45,7 +47,7 @@ def _attached_kubernetes(look: Look, estate: Estate, ws: Resource) -> list[_Atta
 
 
 class AksParams(FrozenModel):
-    min_zones: int = 2
+    min_zones: int = Field(default=2, ge=0)
 
 
 @check("attached_aks_zone_redundant", AksParams)

@@ -23,6 +23,7 @@ from azure.core.rest import HttpRequest
 from azure.mgmt.core.policies import ARMChallengeAuthenticationPolicy
 from azure.mgmt.core.tools import get_arm_endpoints
 
+from auditor.azure import ENDPOINT_ENV as ENDPOINT_ENV
 from auditor.azure import GRAPH_PATH
 from auditor.errors import CollectionError
 
@@ -32,7 +33,6 @@ CLOUDS = {
     "AzureChinaCloud": AzureClouds.AZURE_CHINA_CLOUD,
 }
 TOKEN_ENV = "AUDITOR_ACCESS_TOKEN"
-ENDPOINT_ENV = "AUDITOR_ARM_ENDPOINT"
 
 
 @dataclass(frozen=True)

@@ -7,16 +7,19 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from auditor.azure import CLOUD_NAMES
 from auditor.errors import LogAnalyticsError
-from auditor.log_analytics import upload
-from auditor.log_analytics.rows import KINDS, TABLES, rows
-from auditor.render.common import scan_id
-from auditor.render.console import visible
-from auditor.report import EXIT_INCOMPLETE, Report
+
+if TYPE_CHECKING:  # the upload machinery is imported when an upload is asked for, not for --help
+    from auditor.log_analytics import upload
+    from auditor.report import Report
+
+# auditor.report.EXIT_INCOMPLETE, not imported for --help
+EXIT_INCOMPLETE = 3
 
 ENDPOINT_ENV = "AUDITOR_LOG_ANALYTICS"
 RULE_ENV = "AUDITOR_DCR"
@@ -79,6 +82,8 @@ def take_options(kwargs: dict[str, Any], cloud: str | None) -> Request:
         if rule or streams or spool:
             raise click.UsageError("--dcr, --stream and --spool go with --log-analytics ENDPOINT")
         return Request(None, None)
+    from auditor.log_analytics import upload
+
     return Request(upload.destination(endpoint, rule, streams or (), cloud or "AzureCloud"), spool)
 
 
@@ -89,15 +94,21 @@ def _credential(cloud: str) -> Any:
 
 
 def _say(text: str) -> None:
+    from auditor.render.console import visible
+
     sys.stderr.write(visible(text) + "\n")
     sys.stderr.flush()
 
 
 def _counts(counts: dict[str, int]) -> str:
+    from auditor.log_analytics.rows import KINDS
+
     return ", ".join(f"{counts[k]} {k}" for k in KINDS)
 
 
 def _retry_hint(path: Path, dest: upload.Destination) -> str:
+    from auditor.log_analytics.rows import TABLES
+
     streams = "".join(
         f" --stream {kind}={name}"
         for kind, name in dest.streams.items()
@@ -126,6 +137,10 @@ def upload_report(
     dest = request.dest
     if dest is None:
         return code
+    from auditor.log_analytics import upload
+    from auditor.log_analytics.rows import rows
+    from auditor.render.common import scan_id
+
     if dest.cloud != report.scan.cloud and report.scan.cloud in upload.SCOPES:
         dest = upload.Destination(dest.endpoint, dest.rule_id, dest.streams, report.scan.cloud)
     spool_dir = request.spool or (
@@ -154,7 +169,7 @@ Exit codes:
 @_destination_options
 @click.option(
     "--cloud",
-    type=click.Choice(sorted(upload.SCOPES)),
+    type=click.Choice(sorted(CLOUD_NAMES)),
     default="AzureCloud",
     show_default=True,
     help="Azure cloud of the endpoint.",
@@ -173,6 +188,8 @@ def upload_cmd(
     twice."""
     if not log_analytics:
         raise LogAnalyticsError("auditor upload needs --log-analytics ENDPOINT and --dcr ID")
+    from auditor.log_analytics import upload
+
     dest = upload.destination(log_analytics, dcr, streams, cloud)
     files = upload.spool_files(spool_path)
     if not files:

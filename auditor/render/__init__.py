@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from auditor.atomic import Chunk
-from auditor.report import Report
+# The table is read by `auditor --help` (the format options): the report model is only named.
+if TYPE_CHECKING:
+    from auditor.atomic import Chunk
+    from auditor.report import Report
 
 
 @dataclass(frozen=True)

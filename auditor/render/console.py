@@ -9,6 +9,8 @@ from rich.console import Console
 from rich.style import Style
 from rich.text import Text
 
+from auditor.inert import inert
+
 
 def text_console(*, color: bool, width: int | None) -> tuple[Console, io.StringIO]:
     """A console styled for a colour terminal, or plain (no colour, no escape codes)."""
@@ -26,14 +28,11 @@ def text_console(*, color: bool, width: int | None) -> tuple[Console, io.StringI
     return console, buffer
 
 
-# Control characters (newlines and tabs included) that names, tags and messages taken from Azure
-# may carry: written as their escapes, so a value cannot drive the reader's terminal (an escape
-# sequence) or fake a line of the summary (a newline).
-_CONTROL = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F, *range(0x80, 0xA0))}
-
-
 def visible(value: str) -> str:
-    return value.translate(_CONTROL)
+    """Names, tags and messages taken from Azure, inert: a value cannot drive the reader's
+    terminal (an escape sequence), fake a line of the summary (a newline) or reorder it (a
+    bidirectional override)."""
+    return inert(value)
 
 
 class SafeText(Text):

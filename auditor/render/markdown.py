@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from auditor.inert import inert
 from auditor.model import TIERS, Finding, Status
 from auditor.report import Report, WorkloadResult
 from auditor.scoring import TierResult
@@ -22,8 +23,8 @@ _SPACE = re.compile(r"\s+")
 
 def escape(text: str) -> str:
     """Text as one literal table cell: no markup, no HTML, no line break, no cell boundary."""
-    text = "".join(_HTML.get(ch, ch) for ch in text)
-    return _PUNCTUATION.sub(r"\\\1", _SPACE.sub(" ", text).strip())
+    text = inert(_SPACE.sub(" ", "".join(_HTML.get(ch, ch) for ch in text)).strip())
+    return _PUNCTUATION.sub(r"\\\1", text)
 
 
 def _cell(result: TierResult) -> str:

@@ -1,0 +1,49 @@
+"""`auditor report`: a saved JSON report rendered again in any format, offline."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from auditor.cli import common
+from auditor.cli.common import COLOR_HELP, chosen_formats, format_options, usage_errors, width
+from auditor.log_analytics import command as log_analytics
+
+REPORT_EXIT_CODES = """\b
+Exit codes:
+  0  the formats were written
+  2  bad input or usage (a file that is not an auditor JSON report, arguments)
+  3  --log-analytics: rows could not be sent (they wait in the spool)"""
+
+
+@click.command("report", epilog=REPORT_EXIT_CODES)
+@click.argument("source", metavar="FROM.json")
+@format_options
+@log_analytics.options
+@click.option("-v", "--verbose", is_flag=True, help="Show every finding with its evidence.")
+@click.option("-q", "--quiet", is_flag=True, help="No terminal summary.")
+@click.option("--color/--no-color", default=None, help=COLOR_HELP)
+def report_cmd(
+    source: str, verbose: bool, quiet: bool, color: bool | None, **outputs: str | None
+) -> int:
+    """Render a saved JSON report (auditor scan --json) again in any format, offline: no
+    Azure, no snapshot."""
+    from auditor import outputs as outputs_mod
+    from auditor import report_file, scan
+    from auditor.render import terminal
+
+    upload_to = log_analytics.take_options(outputs, None)
+    chosen = chosen_formats(outputs)
+    with usage_errors():
+        to_stdout = outputs_mod.to_stdout(chosen)
+    outputs_mod.check_paths(outputs_mod.format_paths(chosen), [("FROM.json", source)])
+    report = report_file.load(source)
+    scan.write_outputs(report, chosen)
+    if not quiet:
+        stream = sys.stderr if to_stdout else sys.stdout
+        summary = terminal.render(
+            report, verbose=verbose, color=common.color(color, stream), width=width()
+        )
+        outputs_mod.say(stream, summary)
+    return log_analytics.upload_report(report, upload_to, 0, history_path=None, quiet=quiet)

@@ -1,0 +1,313 @@
+"""Reading a saved JSON report back into the Report model (`auditor report`, `auditor diff`),
+checked against the packaged report schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+from pydantic import ValidationError as PydanticValidationError
+
+from auditor.config import Attestation
+from auditor.errors import ReportFileError
+from auditor.model import (
+    FAILING,
+    TIERS,
+    AssetClass,
+    Evidence,
+    Finding,
+    Level,
+    Severity,
+    Status,
+    Tier,
+    WaiverMark,
+)
+from auditor.report import Report, ScanInfo, WorkloadResult
+from auditor.scoring import TierResult
+from auditor.textfiles import FORMATS, Unreadable, parse_json
+from auditor.topology import Topology
+from auditor.waivers import Waiver, WaiverResult, WaiverStatus
+from auditor.workloads import Workload
+
+
+@cache
+def schema() -> dict[str, Any]:
+    """The JSON Schema of the JSON report, shipped in the package."""
+    text = resources.files("auditor").joinpath("schemas/report-v1.schema.json").read_text()
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+# report_from_document is the inverse of render.json_report.document(): `auditor report`
+# renders any format again from a saved JSON report. Every field document() writes must be
+# read back here; the round-trip test (document(report_from_document(d)) == d) fails when one
+# is forgotten.
+
+
+class _Inconsistent(ValueError):
+    def __init__(self, where: str, message: str) -> None:
+        super().__init__(f"field '{where}': {message}")
+
+
+def _describe(error: jsonschema.ValidationError) -> str:
+    where = "/".join(str(part) for part in error.absolute_path) or "(top level)"
+    return f"field '{where}': {error.message}"
+
+
+def _date(value: str, where: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise _Inconsistent(where, f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _evidence(doc: dict[str, Any]) -> Evidence:
+    return Evidence(doc["resource"], doc["path"], doc["observed"], doc.get("expected"))
+
+
+def _waiver_mark(doc: dict[str, Any] | None, where: str) -> WaiverMark | None:
+    if doc is None:
+        return None
+    return WaiverMark(
+        id=doc["id"],
+        status=doc["status"],
+        reason=doc["reason"],
+        owner=doc["owner"],
+        expires=_date(doc["expires"], f"{where}/expires"),
+        waived_status=Status(doc["waived_status"]),
+    )
+
+
+def _finding(
+    index: int, doc: dict[str, Any], targets: Mapping[str, Mapping[AssetClass, Tier]]
+) -> Finding:
+    levels = {tier: Level(doc["levels"][tier.value]) for tier in TIERS}
+    asset_class = AssetClass(doc.get("asset_class", AssetClass.FOUNDATION.value))
+    target_level = doc.get("target_level")
+    if target_level is None:
+        target_level = levels[targets[doc["workload"]][asset_class]].value
+    return Finding(
+        id=doc["id"],
+        rule=doc["rule"],
+        title=doc["title"],
+        requirements=tuple(doc["requirements"]),
+        asset_class=asset_class,
+        workload=doc["workload"],
+        status=Status(doc["status"]),
+        severity=Severity(doc["severity"]),
+        levels=levels,
+        target_level=Level(target_level),
+        resources=tuple(doc["resources"]),
+        evidence=tuple(_evidence(e) for e in doc["evidence"]),
+        message=doc["message"],
+        remediation=dict(doc["remediation"]),
+        rationale=doc.get("rationale", ""),
+        docs=doc.get("docs", ""),
+        notes=tuple(doc.get("notes", ())),
+        waiver=_waiver_mark(doc.get("waiver"), f"findings/{index}/waiver"),
+    )
+
+
+def _attestations(
+    names: list[str], findings: list[dict[str, Any]], as_of: dt.date
+) -> dict[str, Attestation]:
+    """The report keeps only the attested requirement ids; the attestation itself is in the
+    evidence of the finding that judged it. Where it is not (a rule set without that check),
+    a placeholder says so: a rebuilt report never runs checks, it only renders."""
+    recorded: dict[str, Any] = {}
+    for finding in findings:
+        for item in finding["evidence"]:
+            if item["path"].startswith("attestations.") and isinstance(item["observed"], dict):
+                recorded[item["path"].removeprefix("attestations.")] = item["observed"]
+    out: dict[str, Attestation] = {}
+    for name in names:
+        try:
+            out[name] = Attestation.model_validate(recorded[name])
+        except (KeyError, PydanticValidationError):
+            out[name] = Attestation(
+                by="(not recorded in the report)",
+                date=as_of,
+                evidence="(not recorded in the report)",
+                expires=as_of,
+            )
+    return out
+
+
+def _workload_result(
+    index: int,
+    doc: dict[str, Any],
+    findings: tuple[Finding, ...],
+    finding_docs: list[dict[str, Any]],
+    rules_order: dict[str, int],
+    as_of: dt.date,
+) -> WorkloadResult:
+    name = doc["name"]
+    targets = {AssetClass(cls): Tier(tier) for cls, tier in doc["targets"].items()}
+    workload = Workload(
+        name=name,
+        source=doc["source"],
+        reason=doc.get("source_reason", ""),
+        primary=doc["primary"],
+        secondary=doc["secondary"],
+        targets=targets,
+        target_source=doc.get("target_source", "default"),
+        attestations=_attestations(
+            doc.get("attestations", []), [f for f in finding_docs if f["workload"] == name], as_of
+        ),
+    )
+    by_id = {f.id: f for f in findings}
+    # The scan lists a workload's findings in rule order (report.findings is sorted by
+    # requirement); scan.rules records that order.
+    mine = sorted(
+        (f for f in findings if f.workload == name),
+        key=lambda f: rules_order.get(f.rule, len(rules_order)),
+    )
+    tiers = {}
+    for tier in TIERS:
+        tier_doc = doc["tiers"][tier.value]
+        blocking = []
+        for position, finding_id in enumerate(tier_doc["blocking_findings"]):
+            if finding_id not in by_id:
+                where = f"workloads/{index}/tiers/{tier.value}/blocking_findings/{position}"
+                raise _Inconsistent(where, f"no finding {finding_id!r} in 'findings'")
+            blocking.append(by_id[finding_id])
+        tiers[tier] = TierResult(tier_doc["score"], tier_doc["ready"], tuple(blocking))
+    target = TierResult(
+        score=doc["score_for_target"],
+        ready=doc["ready_for_target"],
+        blocking=tuple(f for f in mine if f.target_level is Level.REQUIRED and f.status in FAILING),
+    )
+    return WorkloadResult(
+        workload=workload,
+        primary_region=doc["primary_region"],
+        secondary_region=doc["secondary_region"],
+        tiers=tiers,
+        target=target,
+        findings=tuple(mine),
+        topology_source=Topology.from_dict(doc["topology"]) if "topology" in doc else None,
+    )
+
+
+def _waiver_result(index: int, doc: dict[str, Any]) -> WaiverResult:
+    resources = doc["resources"]
+    try:
+        waiver = Waiver(
+            rule=doc["rule"],
+            workload=doc["workload"],
+            resources=tuple(resources) if resources is not None else None,
+            reason=doc["reason"],
+            owner=doc["owner"],
+            expires=_date(doc["expires"], f"waivers/{index}/expires"),
+        )
+    except PydanticValidationError as exc:
+        message = str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
+        raise _Inconsistent(f"waivers/{index}", message) from None
+    return WaiverResult(
+        id=doc["id"],
+        waiver=waiver,
+        status=WaiverStatus(doc["status"]),
+        matched=tuple(doc["matched"]),
+        message=doc["message"],
+    )
+
+
+def report_from_document(doc: Any, source: str = "report") -> Report:
+    """The Report model back from a JSON report document: the inverse of
+    render.json_report.document().
+
+    The document is checked against the packaged report schema first; a bad one raises
+    ReportFileError naming `source` and the field."""
+    errors = sorted(
+        jsonschema.Draft202012Validator(schema(), format_checker=FORMATS).iter_errors(doc),
+        key=lambda e: list(map(str, e.absolute_path)),
+    )
+    if errors:
+        raise ReportFileError(f"{source}: {_describe(errors[0])}")
+    return from_valid_document(doc, source)
+
+
+def from_valid_document(doc: dict[str, Any], source: str = "report") -> Report:
+    """The Report model back from a document already checked against schema(); one that is
+    schema-valid but inconsistent raises ReportFileError naming `source` and the field."""
+    try:
+        return _report(doc)
+    except _Inconsistent as exc:
+        # Schema-valid but inconsistent: a blocking finding that is not in the report, a
+        # finding of an unknown workload, a waiver with both or neither scope, a bad date.
+        raise ReportFileError(f"{source}: {exc}") from None
+
+
+def _report(doc: dict[str, Any]) -> Report:
+    scan_doc = doc["scan"]
+    as_of = _date(scan_doc["as_of"], "scan/as_of")
+    targets = {
+        w["name"]: {AssetClass(c): Tier(t) for c, t in w["targets"].items()}
+        for w in doc["workloads"]
+    }
+    seen: set[str] = set()
+    for index, finding_doc in enumerate(doc["findings"]):
+        if finding_doc["workload"] not in targets:
+            raise _Inconsistent(
+                f"findings/{index}/workload", f"no workload {finding_doc['workload']!r}"
+            )
+        if finding_doc["id"] in seen:  # waivers, diffs and history match findings on it
+            raise _Inconsistent(f"findings/{index}/id", f"{finding_doc['id']!r} is used twice")
+        seen.add(finding_doc["id"])
+    findings = tuple(_finding(i, f, targets) for i, f in enumerate(doc["findings"]))
+    rules_order = {rule: i for i, rule in enumerate(scan_doc["rules"])}
+    workloads = tuple(
+        _workload_result(i, w, findings, doc["findings"], rules_order, as_of)
+        for i, w in enumerate(doc["workloads"])
+    )
+    scope = scan_doc["scope"]
+    scan = ScanInfo(
+        source=scan_doc["source"],
+        collected_at=scan_doc["collected_at"],
+        cloud=scan_doc["cloud"],
+        scope={
+            "subscriptions": list(scope["subscriptions"]),
+            "management_groups": list(scope["management_groups"]),
+        },
+        errors=tuple(dict(e) for e in scan_doc["errors"]),
+        notes=tuple(scan_doc["notes"]),
+        rules=tuple(scan_doc["rules"]),
+        as_of=as_of,
+        error_findings=scan_doc.get(
+            "error_findings",
+            sum(1 for f in findings if f.unseen),
+        ),
+    )
+    return Report(
+        tool_version=doc["tool"]["version"],
+        generated_at=doc["generated_at"],
+        scan=scan,
+        workloads=workloads,
+        findings=findings,
+        waivers=tuple(_waiver_result(i, w) for i, w in enumerate(doc.get("waivers", []))),
+    )
+
+
+def read_json(path: Path | str) -> Any:
+    """A saved report file's parsed JSON, or one clear line saying why it cannot be read."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ReportFileError(f"{path}: no such report file") from None
+    except OSError as exc:
+        raise ReportFileError(f"{path}: cannot read report: {exc.strerror or exc}") from None
+    try:
+        return parse_json(raw)
+    except Unreadable as exc:
+        raise ReportFileError(f"{path}: {exc}") from None
+
+
+def load(path: Path | str) -> Report:
+    """Read a saved JSON report (auditor scan --json) back into the Report model."""
+    return report_from_document(read_json(path), str(path))
