@@ -13,7 +13,14 @@ import pytest
 import yaml
 
 from auditor import config, rules, scan, snapshot
-from auditor.azure import API_ML, MISSING, blob_service_path, computes_path, get_path
+from auditor.azure import (
+    API_ML,
+    MISSING,
+    blob_service_path,
+    computes_path,
+    datastores_path,
+    get_path,
+)
 from auditor.model import Status
 from auditor.testing.builder import SnapshotBuilder, rg_row
 
@@ -356,3 +363,129 @@ def test_a_primary_whose_answer_leaves_out_public_access_has_no_isolation_to_mir
     b = estate(primary="ml-workspaces/no-registry-no-public-access-key.json")
     finding = verdict(b, "DR-15")
     assert finding.status is Status.PASS, finding.message
+
+
+# -- ML usages, vmSizes, deployments, batch endpoints, datastores (azure-powershell) -----------
+
+
+def test_new_types_have_the_fields_the_checks_read_where_the_real_answers_put_them() -> None:
+    deployment = real("ml-online-deployments/managed-succeeded.json")
+    assert deployment["properties"]["model"].endswith("/models/fraud-model/versions/1")
+    assert (deployment["sku"]["capacity"], deployment["properties"]["provisioningState"]) == (
+        3,
+        "Succeeded",
+    )
+    batch = real("ml-batch-deployments/model-succeeded.json")["properties"]
+    assert batch["model"]["assetId"].endswith("/models/fraud-batch-model/versions/1")
+    assert batch["deploymentConfiguration"] is None
+    endpoint = real("ml-batch-endpoints/succeeded-no-default.json")["properties"]
+    assert endpoint["defaults"] == {"deploymentName": None}
+    stores = {
+        s["name"]: s["properties"]
+        for s in real("ml-datastores/user-and-system-2024-04-01.json")["value"]
+    }
+    assert (stores["trainingdata"]["subscriptionId"], stores["trainingdata"]["resourceGroup"]) == (
+        None,
+        None,
+    )
+    assert stores["workspaceblobstore"]["resourceGroup"] == "rg-ml"
+    assert "containerName" not in stores["workspacefilestore"]
+    sizes = {s["name"]: s for s in real("ml-vm-sizes/eastus-2024-04-01.json")["value"]}
+    assert (sizes["Standard_D11_v2"]["family"], sizes["Standard_D11_v2"]["vCPUs"]) == (
+        "standardDv2Family",
+        2,
+    )
+    assert "estimatedVMPrices" not in sizes["Standard_D1"]
+
+
+def _deployments(b: SnapshotBuilder, secondary_state: str = "Succeeded") -> None:
+    _endpoints(b)
+    for ws_id, region, state in (
+        (PRIMARY, "eastus", "Succeeded"),
+        (SECONDARY, "eastus2", secondary_state),
+    ):
+        body = real("ml-online-deployments/managed-succeeded.json")
+        body["properties"]["provisioningState"] = state
+        b.from_template(body, f"{ws_id}/onlineEndpoints/fraud-scoring/deployments/blue", region)
+
+
+def test_real_deployments_serving_the_same_model_pass_dr10() -> None:
+    b = estate()
+    _deployments(b)
+    finding = verdict(b, "DR-10")
+    assert finding.status is Status.PASS, finding.message
+
+
+def test_a_real_secondary_deployment_still_being_created_fails_dr10() -> None:
+    b = estate()
+    _deployments(b, secondary_state="Creating")
+    finding = verdict(b, "DR-10")
+    assert finding.status is Status.FAIL, finding.message
+    assert "no provisioned endpoint in mlw-fraud-eastus2 serves the same model" in finding.message
+
+
+def _batch(b: SnapshotBuilder, secondary: bool = True) -> None:
+    for ws_id, region in ((PRIMARY, "eastus"), (SECONDARY, "eastus2"))[: 2 if secondary else 1]:
+        b.from_template(
+            real("ml-batch-endpoints/succeeded-no-default.json"),
+            f"{ws_id}/batchEndpoints/fraud-batch",
+            region,
+        )
+        b.from_template(
+            real("ml-batch-deployments/model-succeeded.json"),
+            f"{ws_id}/batchEndpoints/fraud-batch/deployments/fraud-batch-v1",
+            region,
+        )
+
+
+def test_real_batch_endpoints_in_both_regions_pass_dr13() -> None:
+    b = estate()
+    _batch(b)
+    finding = verdict(b, "DR-13")
+    assert finding.status is Status.PASS, finding.message
+
+
+def test_a_real_batch_endpoint_only_in_the_primary_fails_dr13() -> None:
+    b = estate()
+    _batch(b, secondary=False)
+    finding = verdict(b, "DR-13")
+    assert finding.status is Status.FAIL
+    assert "batch endpoint fraud-batch has no endpoint of the same name" in finding.message
+
+
+def _datastores(b: SnapshotBuilder, account: str | None = None) -> None:
+    for ws_id in (PRIMARY, SECONDARY):
+        body = real("ml-datastores/user-and-system-2024-04-01.json")
+        for store in body["value"]:
+            store["id"] = f"{ws_id}/datastores/{store['name']}"
+            if account and store["name"] == "trainingdata":
+                store["properties"]["accountName"] = account
+        b.read(datastores_path(ws_id), API_ML, body)
+
+
+def test_a_real_user_datastore_on_the_default_storage_fails_dr12() -> None:
+    """The user datastore's answer has subscriptionId and resourceGroup null: the account is
+    found by name."""
+    b = estate()
+    _datastores(b)
+    finding = verdict(b, "DR-12")
+    assert finding.status is Status.FAIL, finding.message
+    assert "datastore trainingdata is on stmlwfraudeastus, a workspace's default" in (
+        finding.message
+    )
+
+
+def test_a_real_user_datastore_on_separate_geo_storage_passes_dr12() -> None:
+    b = estate()
+    b.from_template(
+        real("storage/ragrs-storage-v2.json"),
+        f"{RG}/Microsoft.Storage/storageAccounts/sttrainingfraud",
+        "eastus",
+        {"primaryLocation": "eastus", "secondaryLocation": "eastus2"},
+    )
+    _datastores(b, account="sttrainingfraud")
+    finding = verdict(b, "DR-12")
+    assert finding.status is Status.PASS, finding.message
+    assert "training data (sttrainingfraud) is on separate geo-redundant storage" in (
+        finding.message
+    )
