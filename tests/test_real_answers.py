@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from auditor import config, rules, scan, snapshot
+from auditor import estate as estate_module
 from auditor.azure import (
     API_ML,
     MISSING,
@@ -367,6 +368,8 @@ def test_a_primary_whose_answer_leaves_out_public_access_has_no_isolation_to_mir
 
 # -- ML usages, vmSizes, deployments, batch endpoints, datastores (azure-powershell) -----------
 
+USAGES = "ml-usages/eastus-2024-04-01.json"
+
 
 def test_new_types_have_the_fields_the_checks_read_where_the_real_answers_put_them() -> None:
     deployment = real("ml-online-deployments/managed-succeeded.json")
@@ -396,6 +399,15 @@ def test_new_types_have_the_fields_the_checks_read_where_the_real_answers_put_th
         2,
     )
     assert "estimatedVMPrices" not in sizes["Standard_D1"]
+
+
+def test_real_usages_keep_a_family_s_dedicated_and_low_priority_rows_apart() -> None:
+    """One id (.../usages/standardDSv2Family) and one name.value serve both rows of a family;
+    only `type` says which priority a row counts."""
+    quota = estate_module.parse_quota(real(USAGES)["value"], SUB)
+    assert quota.families[("standarddsv2family", "dedicated")].limit == 6
+    assert quota.families[("standarddsv2family", "lowpriority")].limit == -1
+    assert quota.families[("standardncasv3t4family", "dedicated")].limit == 0
 
 
 def _deployments(b: SnapshotBuilder, secondary_state: str = "Succeeded") -> None:
