@@ -217,7 +217,7 @@ def parse_quota(rows: Iterable[Any], subscription: str) -> Quota:
         rtype = get_path(row, "type")
         rid = norm_id(raw_id)
         used = current or 0
-        if rid == base:
+        if rid in (base, base.rsplit("/", 1)[0]):  # real answers: the subscription's id
             priority = _total_priority(rtype, label)
             if priority is not None:
                 totals[priority] = QuotaRow(priority, label, limit, used, raw_id)

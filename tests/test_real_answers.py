@@ -21,6 +21,8 @@ from auditor.azure import (
     computes_path,
     datastores_path,
     get_path,
+    usages_path,
+    vm_sizes_path,
 )
 from auditor.model import Status
 from auditor.testing.builder import SnapshotBuilder, rg_row
@@ -408,6 +410,52 @@ def test_real_usages_keep_a_family_s_dedicated_and_low_priority_rows_apart() -> 
     assert quota.families[("standarddsv2family", "dedicated")].limit == 6
     assert quota.families[("standarddsv2family", "lowpriority")].limit == -1
     assert quota.families[("standardncasv3t4family", "dedicated")].limit == 0
+
+
+def test_real_usages_regional_totals_sit_at_the_subscription_id() -> None:
+    quota = estate_module.parse_quota(real(USAGES)["value"], SUB)
+    assert {k: (v.limit, v.label) for k, v in quota.totals.items()} == {
+        "dedicated": (20, "TotalDedicatedCores"),
+        "lowpriority": (0, "TotalLowPriorityCores"),
+    }
+
+
+def _quota_estate(max_nodes: int, family_limit: int | None = None) -> SnapshotBuilder:
+    """A pair whose clusters are real compute answers resized to Standard_D11_v2 (2 vCPUs,
+    standardDv2Family), with the real usages and vmSizes of the secondary region."""
+    b = estate()
+    for ws_id in (PRIMARY, SECONDARY):
+        body = _repoint(real("ml-computes/cluster-and-instance.json"), ws_id)
+        inner = body["value"][0]["properties"]["properties"]
+        inner["vmSize"] = "STANDARD_D11_V2"  # resized: the real list has no D11_v2 cluster
+        inner["scaleSettings"]["maxNodeCount"] = max_nodes
+        b.read(computes_path(ws_id), API_ML, body)
+    usages = real(USAGES)
+    if family_limit is not None:
+        for row in usages["value"]:
+            if row["id"].endswith("/standardDv2Family") and "dedicated" in row["type"]:
+                row["limit"] = family_limit
+    b.read(usages_path(SUB, "eastus2"), API_ML, usages)
+    b.read(vm_sizes_path(SUB, "eastus2"), API_ML, real("ml-vm-sizes/eastus-2024-04-01.json"))
+    return b
+
+
+def test_real_usages_with_room_pass_dr09() -> None:
+    finding = verdict(_quota_estate(max_nodes=3), "DR-09")
+    assert finding.status is Status.PASS, finding.message
+    assert "quota in eastus2 holds the 6 vCPUs" in finding.message
+
+
+def test_real_usages_whose_family_quota_is_too_low_fail_dr09() -> None:
+    finding = verdict(_quota_estate(max_nodes=4), "DR-09")
+    assert finding.status is Status.FAIL, finding.message
+    assert "standardDv2Family dedicated quota in eastus2 is 6 vCPUs" in finding.message
+
+
+def test_real_usages_whose_regional_total_is_too_low_fail_dr09() -> None:
+    finding = verdict(_quota_estate(max_nodes=12, family_limit=100), "DR-09")
+    assert finding.status is Status.FAIL, finding.message
+    assert "regional dedicated vCPU quota in eastus2 is 20" in finding.message
 
 
 def _deployments(b: SnapshotBuilder, secondary_state: str = "Succeeded") -> None:
