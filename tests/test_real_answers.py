@@ -549,3 +549,14 @@ def test_a_real_user_datastore_on_separate_geo_storage_passes_dr12() -> None:
     assert "training data (sttrainingfraud) is on separate geo-redundant storage" in (
         finding.message
     )
+
+
+def test_a_secondary_endpoint_still_being_created_serves_nothing_for_dr25() -> None:
+    """A real endpoint being created has scoringUri null: it is not serving (as DR-10 judges
+    it), so no router can fail over to it."""
+    b = estate()
+    _endpoints(b, secondary="ml-online-endpoints/creating.json")
+    finding = verdict(b, "DR-25")
+    assert finding.status is Status.FAIL, finding.message
+    assert "mlw-fraud-eastus2 has no serving online endpoint" in finding.message
+    assert "endpoint fraud-scoring in mlw-fraud-eastus2 is Creating" in finding.notes
