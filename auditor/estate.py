@@ -217,14 +217,16 @@ def parse_quota(rows: Iterable[Any], subscription: str) -> Quota:
         rtype = get_path(row, "type")
         rid = norm_id(raw_id)
         used = current or 0
-        if rid == base:
+        if rid in (base, base.rsplit("/", 1)[0]):  # real answers: the subscription's id
             priority = _total_priority(rtype, label)
             if priority is not None:
                 totals[priority] = QuotaRow(priority, label, limit, used, raw_id)
         elif rid.startswith(base + "/") and rid.count("/") == base.count("/") + 1:
             suffix = raw_id.rsplit("/", 1)[1]
             key = family_key(suffix)
-            families[(key, priority_key(suffix))] = QuotaRow(key, label, limit, used, raw_id)
+            # One id serves both rows of a family in real answers: the type tells them apart.
+            priority = _total_priority(rtype, suffix) or priority_key(suffix)
+            families[(key, priority)] = QuotaRow(key, label, limit, used, raw_id)
     return Quota(families=families, totals=totals)
 
 

@@ -7,6 +7,7 @@ use an authentication policy that sets azure-core's ``enforce_https=False`` requ
 
 from __future__ import annotations
 
+import base64
 import copy
 import gzip
 import json
@@ -348,6 +349,31 @@ def test_skip_token_must_match_query_and_scope(emu: Emulator) -> None:
 
 
 # -- Resource Graph over raw HTTP -------------------------------------------------------------
+
+
+def test_a_paged_answer_has_the_shape_of_the_service_s(emu: Emulator) -> None:
+    """The real objectArray page (tests/real/resource-graph/object-array-skiptoken-page.json):
+    the same keys in the same order, the token last, standard base64 of a CRLF JSON object
+    that carries the rows to skip and the page size."""
+    real_page = json.loads(
+        (Path(__file__).parent / "real/resource-graph/object-array-skiptoken-page.json").read_text()
+    )
+    body = {"query": QUERY, "subscriptions": [SUB_A, SUB_B], "options": {"$top": 3}}
+    status, _, answer = raw(emu, "POST", ARG, body)
+    assert status == 200
+    assert list(answer) == list(real_page)
+    assert answer["resultTruncated"] == real_page["resultTruncated"] == "false"
+    ours, theirs = (
+        json.loads(base64.b64decode(p["$skipToken"], validate=True).decode())
+        for p in (answer, real_page)
+    )
+    assert set(theirs) <= set(ours)
+    assert (ours["MaxRows"], ours["RowsToSkip"]) == (3, 3)
+    assert b"\r\n" in base64.b64decode(answer["$skipToken"])
+    body["options"] = {"$skipToken": answer["$skipToken"]}
+    status, _, following = raw(emu, "POST", ARG, body)
+    assert status == 200 and following["count"] == 3
+    assert following["data"][0]["id"] != answer["data"][0]["id"]
 
 
 def test_query_without_where_returns_every_row_and_missing_columns_as_null(

@@ -13,7 +13,17 @@ import pytest
 import yaml
 
 from auditor import config, rules, scan, snapshot
-from auditor.azure import API_ML, MISSING, blob_service_path, computes_path, get_path
+from auditor import estate as estate_module
+from auditor.azure import (
+    API_ML,
+    MISSING,
+    blob_service_path,
+    computes_path,
+    datastores_path,
+    get_path,
+    usages_path,
+    vm_sizes_path,
+)
 from auditor.model import Status
 from auditor.testing.builder import SnapshotBuilder, rg_row
 
@@ -356,3 +366,197 @@ def test_a_primary_whose_answer_leaves_out_public_access_has_no_isolation_to_mir
     b = estate(primary="ml-workspaces/no-registry-no-public-access-key.json")
     finding = verdict(b, "DR-15")
     assert finding.status is Status.PASS, finding.message
+
+
+# -- ML usages, vmSizes, deployments, batch endpoints, datastores (azure-powershell) -----------
+
+USAGES = "ml-usages/eastus-2024-04-01.json"
+
+
+def test_new_types_have_the_fields_the_checks_read_where_the_real_answers_put_them() -> None:
+    deployment = real("ml-online-deployments/managed-succeeded.json")
+    assert deployment["properties"]["model"].endswith("/models/fraud-model/versions/1")
+    assert (deployment["sku"]["capacity"], deployment["properties"]["provisioningState"]) == (
+        3,
+        "Succeeded",
+    )
+    batch = real("ml-batch-deployments/model-succeeded.json")["properties"]
+    assert batch["model"]["assetId"].endswith("/models/fraud-batch-model/versions/1")
+    assert batch["deploymentConfiguration"] is None
+    endpoint = real("ml-batch-endpoints/succeeded-no-default.json")["properties"]
+    assert endpoint["defaults"] == {"deploymentName": None}
+    stores = {
+        s["name"]: s["properties"]
+        for s in real("ml-datastores/user-and-system-2024-04-01.json")["value"]
+    }
+    assert (stores["trainingdata"]["subscriptionId"], stores["trainingdata"]["resourceGroup"]) == (
+        None,
+        None,
+    )
+    assert stores["workspaceblobstore"]["resourceGroup"] == "rg-ml"
+    assert "containerName" not in stores["workspacefilestore"]
+    sizes = {s["name"]: s for s in real("ml-vm-sizes/eastus-2024-04-01.json")["value"]}
+    assert (sizes["Standard_D11_v2"]["family"], sizes["Standard_D11_v2"]["vCPUs"]) == (
+        "standardDv2Family",
+        2,
+    )
+    assert "estimatedVMPrices" not in sizes["Standard_D1"]
+
+
+def test_real_usages_keep_a_family_s_dedicated_and_low_priority_rows_apart() -> None:
+    """One id (.../usages/standardDSv2Family) and one name.value serve both rows of a family;
+    only `type` says which priority a row counts."""
+    quota = estate_module.parse_quota(real(USAGES)["value"], SUB)
+    assert quota.families[("standarddsv2family", "dedicated")].limit == 6
+    assert quota.families[("standarddsv2family", "lowpriority")].limit == -1
+    assert quota.families[("standardncasv3t4family", "dedicated")].limit == 0
+
+
+def test_real_usages_regional_totals_sit_at_the_subscription_id() -> None:
+    quota = estate_module.parse_quota(real(USAGES)["value"], SUB)
+    assert {k: (v.limit, v.label) for k, v in quota.totals.items()} == {
+        "dedicated": (20, "TotalDedicatedCores"),
+        "lowpriority": (0, "TotalLowPriorityCores"),
+    }
+
+
+def _quota_estate(max_nodes: int, family_limit: int | None = None) -> SnapshotBuilder:
+    """A pair whose clusters are real compute answers resized to Standard_D11_v2 (2 vCPUs,
+    standardDv2Family), with the real usages and vmSizes of the secondary region."""
+    b = estate()
+    for ws_id in (PRIMARY, SECONDARY):
+        body = _repoint(real("ml-computes/cluster-and-instance.json"), ws_id)
+        inner = body["value"][0]["properties"]["properties"]
+        inner["vmSize"] = "STANDARD_D11_V2"  # resized: the real list has no D11_v2 cluster
+        inner["scaleSettings"]["maxNodeCount"] = max_nodes
+        b.read(computes_path(ws_id), API_ML, body)
+    usages = real(USAGES)
+    if family_limit is not None:
+        for row in usages["value"]:
+            if row["id"].endswith("/standardDv2Family") and "dedicated" in row["type"]:
+                row["limit"] = family_limit
+    b.read(usages_path(SUB, "eastus2"), API_ML, usages)
+    b.read(vm_sizes_path(SUB, "eastus2"), API_ML, real("ml-vm-sizes/eastus-2024-04-01.json"))
+    return b
+
+
+def test_real_usages_with_room_pass_dr09() -> None:
+    finding = verdict(_quota_estate(max_nodes=3), "DR-09")
+    assert finding.status is Status.PASS, finding.message
+    assert "quota in eastus2 holds the 6 vCPUs" in finding.message
+
+
+def test_real_usages_whose_family_quota_is_too_low_fail_dr09() -> None:
+    finding = verdict(_quota_estate(max_nodes=4), "DR-09")
+    assert finding.status is Status.FAIL, finding.message
+    assert "standardDv2Family dedicated quota in eastus2 is 6 vCPUs" in finding.message
+
+
+def test_real_usages_whose_regional_total_is_too_low_fail_dr09() -> None:
+    finding = verdict(_quota_estate(max_nodes=12, family_limit=100), "DR-09")
+    assert finding.status is Status.FAIL, finding.message
+    assert "regional dedicated vCPU quota in eastus2 is 20" in finding.message
+
+
+def _deployments(b: SnapshotBuilder, secondary_state: str = "Succeeded") -> None:
+    _endpoints(b)
+    for ws_id, region, state in (
+        (PRIMARY, "eastus", "Succeeded"),
+        (SECONDARY, "eastus2", secondary_state),
+    ):
+        body = real("ml-online-deployments/managed-succeeded.json")
+        body["properties"]["provisioningState"] = state
+        b.from_template(body, f"{ws_id}/onlineEndpoints/fraud-scoring/deployments/blue", region)
+
+
+def test_real_deployments_serving_the_same_model_pass_dr10() -> None:
+    b = estate()
+    _deployments(b)
+    finding = verdict(b, "DR-10")
+    assert finding.status is Status.PASS, finding.message
+
+
+def test_a_real_secondary_deployment_still_being_created_fails_dr10() -> None:
+    b = estate()
+    _deployments(b, secondary_state="Creating")
+    finding = verdict(b, "DR-10")
+    assert finding.status is Status.FAIL, finding.message
+    assert "no provisioned endpoint in mlw-fraud-eastus2 serves the same model" in finding.message
+
+
+def _batch(b: SnapshotBuilder, secondary: bool = True) -> None:
+    for ws_id, region in ((PRIMARY, "eastus"), (SECONDARY, "eastus2"))[: 2 if secondary else 1]:
+        b.from_template(
+            real("ml-batch-endpoints/succeeded-no-default.json"),
+            f"{ws_id}/batchEndpoints/fraud-batch",
+            region,
+        )
+        b.from_template(
+            real("ml-batch-deployments/model-succeeded.json"),
+            f"{ws_id}/batchEndpoints/fraud-batch/deployments/fraud-batch-v1",
+            region,
+        )
+
+
+def test_real_batch_endpoints_in_both_regions_pass_dr13() -> None:
+    b = estate()
+    _batch(b)
+    finding = verdict(b, "DR-13")
+    assert finding.status is Status.PASS, finding.message
+
+
+def test_a_real_batch_endpoint_only_in_the_primary_fails_dr13() -> None:
+    b = estate()
+    _batch(b, secondary=False)
+    finding = verdict(b, "DR-13")
+    assert finding.status is Status.FAIL
+    assert "batch endpoint fraud-batch has no endpoint of the same name" in finding.message
+
+
+def _datastores(b: SnapshotBuilder, account: str | None = None) -> None:
+    for ws_id in (PRIMARY, SECONDARY):
+        body = real("ml-datastores/user-and-system-2024-04-01.json")
+        for store in body["value"]:
+            store["id"] = f"{ws_id}/datastores/{store['name']}"
+            if account and store["name"] == "trainingdata":
+                store["properties"]["accountName"] = account
+        b.read(datastores_path(ws_id), API_ML, body)
+
+
+def test_a_real_user_datastore_on_the_default_storage_fails_dr12() -> None:
+    """The user datastore's answer has subscriptionId and resourceGroup null: the account is
+    found by name."""
+    b = estate()
+    _datastores(b)
+    finding = verdict(b, "DR-12")
+    assert finding.status is Status.FAIL, finding.message
+    assert "datastore trainingdata is on stmlwfraudeastus, a workspace's default" in (
+        finding.message
+    )
+
+
+def test_a_real_user_datastore_on_separate_geo_storage_passes_dr12() -> None:
+    b = estate()
+    b.from_template(
+        real("storage/ragrs-storage-v2.json"),
+        f"{RG}/Microsoft.Storage/storageAccounts/sttrainingfraud",
+        "eastus",
+        {"primaryLocation": "eastus", "secondaryLocation": "eastus2"},
+    )
+    _datastores(b, account="sttrainingfraud")
+    finding = verdict(b, "DR-12")
+    assert finding.status is Status.PASS, finding.message
+    assert "training data (sttrainingfraud) is on separate geo-redundant storage" in (
+        finding.message
+    )
+
+
+def test_a_secondary_endpoint_still_being_created_serves_nothing_for_dr25() -> None:
+    """A real endpoint being created has scoringUri null: it is not serving (as DR-10 judges
+    it), so no router can fail over to it."""
+    b = estate()
+    _endpoints(b, secondary="ml-online-endpoints/creating.json")
+    finding = verdict(b, "DR-25")
+    assert finding.status is Status.FAIL, finding.message
+    assert "mlw-fraud-eastus2 has no serving online endpoint" in finding.message
+    assert "endpoint fraud-scoring in mlw-fraud-eastus2 is Creating" in finding.notes

@@ -15,7 +15,7 @@ from auditor.azure import (
     norm_id,
     parent_id,
 )
-from auditor.checks.kit import Context, Look, NoParams, Outcome, check, id_name, pair_of
+from auditor.checks.kit import Context, Look, NoParams, Outcome, check, id_name, pair_of, serving
 from auditor.estate import Estate, Resource
 
 
@@ -101,6 +101,17 @@ def global_router_fronts_endpoints(ctx: Context, _: NoParams) -> Outcome:
         look.seen(secondary)
         look.fail(f"{secondary.name} has no online endpoint for a global router to fail over to")
         return look.outcome("")
+    # A secondary endpoint being created (scoringUri null), failed or deleting serves nothing,
+    # as DR-10 judges it: no router can fail over to it.
+    states = {e.id: e.get("properties.provisioningState") for e in theirs}
+    live = [e for e in theirs if not isinstance(states[e.id], str) or serving(states[e.id])]
+    for endpoint in (e for e in theirs if e not in live):
+        state = states[endpoint.id]
+        look.observe(endpoint.raw_id, "properties.provisioningState", state, "Succeeded")
+        look.note(f"endpoint {endpoint.name} in {secondary.name} is {state}")
+    if not live:
+        look.fail(f"{secondary.name} has no serving online endpoint for a global router")
+        return look.outcome("")
     routers, unreadable = ctx.estate.memo("routers", lambda: _routers(ctx.estate))
 
     def host(endpoint: Resource) -> str | None:
@@ -114,8 +125,8 @@ def global_router_fronts_endpoints(ctx: Context, _: NoParams) -> Outcome:
     for mine in ours:
         ours_host = host(mine)
         # its counterpart: the secondary's endpoint of the same name, else any of them
-        same = [e for e in theirs if e.name.lower() == mine.name.lower()]
-        partners = [(e, host(e)) for e in same or theirs]
+        same = [e for e in live if e.name.lower() == mine.name.lower()]
+        partners = [(e, host(e)) for e in same or live]
         if ours_host is None or any(h is None for _, h in partners):
             continue
         both = [

@@ -789,15 +789,15 @@ class Emulator:
         digest = hashlib.sha256(json.dumps([body["query"], scope_key]).encode()).hexdigest()[:16]
         if token is not None:
             decoded = self._decode_token(token)
-            if decoded is None or decoded.get("h") != digest:
+            if decoded is None or decoded.get("QueryHash") != digest:
                 return _error(
                     400,
                     "BadRequest",
                     "The $skipToken is not valid for this query and scope; send the same query "
                     "and scope as the request that returned it.",
                 )
-            offset = skip if skip is not None else int(decoded["o"])
-            size = top if top is not None else int(decoded["n"])
+            offset = skip if skip is not None else int(decoded["RowsToSkip"])
+            size = top if top is not None else int(decoded["MaxRows"])
         else:
             offset = skip or 0
             size = top if top is not None else ARG_MAX_TOP
@@ -819,20 +819,32 @@ class Emulator:
         else:
             return _error(400, "BadRequest", f"Unknown resultFormat {options['resultFormat']!r}.")
 
+        # The keys in the order the service sends them (tests/real/resource-graph/
+        # object-array-skiptoken-page.json): the token comes last.
         answer: dict[str, Any] = {
             "totalRecords": len(rows),
             "count": len(page),
+            "data": data,
+            "facets": [],
             "resultTruncated": "false",
         }
         if following < len(rows):
             answer["$skipToken"] = self._encode_token(following, size, digest)
-        answer["data"] = data
-        answer["facets"] = []
         return _Response(200, answer)
 
     @staticmethod
     def _encode_token(offset: int, size: int, digest: str) -> str:
-        raw = json.dumps({"o": offset, "n": size, "h": digest}, separators=(",", ":"))
+        # The service's token: standard base64 ('=' padding, '+' and '/' possible) of an
+        # indented JSON object with CRLF line ends. QueryHash is the emulator's own key, so a
+        # token sent with another query or scope is refused.
+        token = {
+            "$id": "1",
+            "MaxRows": size,
+            "RowsToSkip": offset,
+            "KustoClusterUrl": "https://armtopology.kusto.windows.net",
+            "QueryHash": digest,
+        }
+        raw = json.dumps(token, indent=2).replace("\n", "\r\n")
         return base64.b64encode(raw.encode()).decode()
 
     @staticmethod
@@ -844,7 +856,8 @@ class Emulator:
         except (ValueError, binascii.Error):
             return None
         if not isinstance(decoded, dict) or not all(
-            isinstance(decoded.get(k), t) for k, t in (("o", int), ("n", int), ("h", str))
+            isinstance(decoded.get(k), t)
+            for k, t in (("RowsToSkip", int), ("MaxRows", int), ("QueryHash", str))
         ):
             return None
         return decoded

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from auditor.azure import computes_path, usages_path, vm_sizes_path
 from auditor.testing.builder import SIZES
 from tests.rules.kit import SUB, Cases, Pair
@@ -158,3 +161,49 @@ cases.add(
     "error",
     "the computes of mlw-fraud-eastus was not recorded in the snapshot",
 )
+
+
+def _real_usages(dedicated_family: int, dedicated_total: int) -> list[dict[str, object]]:
+    """The real usages answer (tests/real/ml-usages): totals at the subscription's id, both rows
+    of a family at one id, told apart by their type."""
+    text = (Path(__file__).parents[2] / "real/ml-usages/eastus-2024-04-01.json").read_text()
+    rows: list[dict[str, object]] = json.loads(text.replace(REAL_SUB, SUB))["value"]
+    for row in rows:
+        if row["id"] == f"/subscriptions/{SUB}/usages/standardDSv2Family":
+            if "dedicatedCores" in str(row["type"]):
+                row["limit"] = dedicated_family
+        elif row["type"] == "Microsoft.MachineLearningServices/totalDedicatedCores/usages":
+            row["limit"] = dedicated_total
+    return rows
+
+
+REAL_SUB = "5e1b0c2d-7a43-4f6e-9b8a-2c4d6e8f0a12"
+for name, family, total, status, message in (
+    ("pass-real-usages-shape", 96, 100, "pass", "quota in westus holds the 32 vCPUs"),
+    (
+        "fail-real-usages-family-quota-too-low",
+        6,
+        100,
+        "fail",
+        "standardDSv2Family dedicated quota in westus is 6 vCPUs; the primary's clusters can "
+        "scale to 32",
+    ),
+    (
+        "fail-real-usages-regional-total-too-low",
+        96,
+        20,
+        "fail",
+        "regional dedicated vCPU quota in westus is 20; the primary's clusters can scale to 32",
+    ),
+):
+    e = Pair()
+    e.body(usages_path(SUB, "westus"))["value"] = _real_usages(family, total)
+    cases.add(
+        name,
+        "The usages as the service answers them (tests/real/ml-usages): regional totals at "
+        "/subscriptions/{sub}, a family's dedicated and low-priority rows at one id, the "
+        f"priority in the type; DSv2 dedicated limit {family}, regional total {total}.",
+        e,
+        status,
+        message,
+    )

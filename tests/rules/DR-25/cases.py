@@ -114,3 +114,15 @@ cases.add(
     "not_applicable",
     "the primary has no online endpoints",
 )
+e = Pair(router="frontdoor")
+e.set("mlw-fraud-westus/onlineEndpoints/score", "properties.provisioningState", "Creating")
+e.set("mlw-fraud-westus/onlineEndpoints/score", "properties.scoringUri", None)
+cases.add(
+    "fail-secondary-endpoint-being-created",
+    "The secondary's endpoint is still being created (scoringUri null, as the service answers "
+    "it: tests/real/ml-online-endpoints/creating.json): it serves nothing, as DR-10 judges it, "
+    "so no router can fail over to it.",
+    e,
+    "fail",
+    "mlw-fraud-westus has no serving online endpoint for a global router",
+)
