@@ -35,3 +35,7 @@ class ReportFileError(AuditorError):
 
 class HistoryError(AuditorError):
     """A history database cannot be opened, read or written."""
+
+
+class SelectionError(AuditorError):
+    """A workload pattern (--workload) matches no workload of the report."""
