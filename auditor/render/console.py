@@ -100,6 +100,10 @@ def wrap(text: Text, width: int, *, indent: int = 0, hang: int | None = None) ->
     wider than a whole line."""
     hang = indent if hang is None else hang
     plain = text.plain
+    if cell_len(plain) <= width - indent and plain == plain.strip():  # most lines: as they are
+        line = Text(" " * indent)
+        line.append_text(text)
+        return [line]
     spans: list[tuple[int, int]] = []
     room = max(width - indent, 1)
     start = end = used = 0
@@ -123,9 +127,14 @@ def wrap(text: Text, width: int, *, indent: int = 0, hang: int | None = None) ->
         start, end, used, open_line = begin, finish, size, True
     if open_line:
         spans.append((start, end))
+    if not spans:
+        return [Text(" " * indent)]
+    # one division of the text for all its lines (slicing a Text once per line costs more)
+    offsets = [offset for span in spans for offset in span]
+    pieces = text.divide(offsets)
     lines = []
-    for number, (begin, finish) in enumerate(spans):
+    for number in range(len(spans)):
         line = Text(" " * (indent if number == 0 else hang))
-        line.append_text(text[begin:finish])
+        line.append_text(pieces[2 * number + 1])
         lines.append(line)
-    return lines or [Text(" " * indent)]
+    return lines

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -11,7 +12,9 @@ from typing import Any
 
 from rich.cells import cell_len
 from rich.console import Console
+from rich.text import Text as RichText
 
+from auditor.heap import paused_gc
 from auditor.model import FAILING, TIERS, Finding, Level, Status
 from auditor.render.console import SafeText as Text
 from auditor.render.console import text_console, wrap
@@ -65,18 +68,31 @@ def blocks_target(finding: Finding) -> bool:
 
 
 class _Out:
-    """Lines to the console, each wrapped to the width between words."""
+    """The summary's lines, each wrapped to the width between words, written at the end in one
+    piece (a console call per line would make rendering slow for thousands of workloads)."""
 
-    def __init__(self, console: Console, width: int) -> None:
-        self.console = console
+    def __init__(self, width: int) -> None:
         self.width = width
+        self.lines: list[RichText] = []
 
     def line(self, text: Text, indent: int = 0, hang: int | None = None) -> None:
-        for piece in wrap(text, self.width, indent=indent, hang=hang):
-            self.console.print(piece, soft_wrap=True)
+        self.lines.extend(wrap(text, self.width, indent=indent, hang=hang))
+
+    def put(self, line: RichText) -> None:
+        """A line already no wider than the width."""
+        self.lines.append(line)
 
     def blank(self) -> None:
-        self.console.print()
+        self.lines.append(Text())
+
+    def text(self, console: Console, color: bool) -> str:
+        if not color:  # no styles to write: the text as it is
+            return "".join(f"{line.plain}\n" for line in self.lines)
+        # rich's Text: the newlines between lines are the summary's own, not data to escape
+        console.print(RichText("\n").join(self.lines), soft_wrap=True)
+        file = console.file
+        assert isinstance(file, io.StringIO)
+        return file.getvalue()
 
 
 # -- the ladder -------------------------------------------------------------------------------
@@ -148,7 +164,7 @@ def _table(out: _Out, columns: Sequence[_Column], widths: Sequence[int]) -> None
                     line.append_text(piece)
                     line.append(pad)
             line.rstrip()
-            out.console.print(line, soft_wrap=True)
+            out.put(line)
 
 
 def _regions(result: WorkloadResult) -> str:
@@ -427,6 +443,7 @@ def _blockers(out: _Out, report: Report) -> None:
         out.line(Text(f"and {len(counts) - len(top)} more rule(s)"), FINDING, FINDING_MORE)
 
 
+@paused_gc()  # many small acyclic objects (a Text per line): no collector passes over them
 def render(
     report: Report,
     *,
@@ -440,8 +457,8 @@ def render(
     the findings listed (default: every one with -v, else the failing ones); `verbose` adds the
     evidence."""
     chosen = Show(show) if show is not None else (Show.ALL if verbose else Show.FAILING)
-    console, buffer = text_console(color=color, width=width)
-    out = _Out(console, console.width)
+    console, _ = text_console(color=color, width=width)
+    out = _Out(console.width)
     scan = report.scan
     subs = len(scan.scope.get("subscriptions", []))
     out.line(
@@ -492,7 +509,7 @@ def render(
         2,
     )
     _blockers(out, report)
-    return buffer.getvalue()
+    return out.text(console, color)
 
 
 def _error_line(err: dict[str, Any]) -> str:
