@@ -23,8 +23,8 @@ from auditor.gates import Gates, breaches
 from auditor.gates import exit_code as gated_exit_code
 from auditor.model import TIERS, Severity, Tier
 from auditor.render import FORMATS, Format, terminal
-from auditor.render.console import visible
-from auditor.report import EXIT_INCOMPLETE, EXIT_USAGE, Report
+from auditor.render.console import terminal_width, visible
+from auditor.report import EXIT_INCOMPLETE, EXIT_USAGE, Report, select
 
 EXIT_CODES = """\b
 Exit codes:
@@ -201,6 +201,24 @@ def cli() -> None:
     """
 
 
+def _summary_options(command: Any) -> Any:
+    """--workload and --show, on every command that writes the terminal summary."""
+    command = click.option(
+        "--show",
+        type=click.Choice([s.value for s in terminal.Show]),
+        help="Findings the terminal summary lists per workload: failing (the default), "
+        "blocking (only what blocks the target) or all (-v: all, with evidence).",
+    )(command)
+    return click.option(
+        "--workload",
+        "workload_patterns",
+        metavar="NAME",
+        multiple=True,
+        help="Only the workloads matching NAME, a glob in any case (repeatable): the summary "
+        "and every report.",
+    )(command)
+
+
 def _format_options(command: Any) -> Any:
     for fmt in reversed(FORMATS):
         command = click.option(fmt.option, f"out_{fmt.name}", metavar="PATH", help=fmt.help)(
@@ -270,6 +288,7 @@ def _format_options(command: Any) -> Any:
     help="Also exit 1 on a fail or error finding of this severity or higher that is "
     "required or recommended at its workload's target.",
 )
+@_summary_options
 @click.option("-v", "--verbose", is_flag=True, help="Show every finding with its evidence.")
 @click.option("-q", "--quiet", is_flag=True, help="No terminal summary.")
 @click.option(
@@ -296,6 +315,8 @@ def scan_cmd(
     color: bool | None,
     fail_under: int | None,
     fail_on: str | None,
+    workload_patterns: tuple[str, ...],
+    show: str | None,
     **outputs: str | None,
 ) -> int:
     """Scan an estate (live from Azure, a saved snapshot, or the demo) and report readiness
@@ -333,6 +354,7 @@ def scan_cmd(
         as_of=as_of.date() if as_of else None,
         waivers=accepted,
     )
+    report = select(report, workload_patterns)
     to_stdout = _to_stdout(outputs)
     gates = Gates(fail_under, Severity(fail_on) if fail_on else None)
     run_id, trend = (
@@ -347,6 +369,7 @@ def scan_cmd(
             lambda fmt: _render_with_trend(fmt, report, trend),
             to_stdout=to_stdout,
             verbose=verbose,
+            show=show,
             quiet=quiet,
             color=color,
         )
@@ -380,6 +403,7 @@ def _emit(
     verbose: bool,
     quiet: bool,
     color: bool | None,
+    show: str | None = None,
 ) -> Any:
     """Write every requested format, then the terminal summary (to stderr when a format went
     to stdout); returns the stream the summary went to. The files are replaced together once
@@ -397,8 +421,9 @@ def _emit(
                 _write("-", render(fmt))
     stream = sys.stderr if to_stdout else sys.stdout
     if not quiet:
-        width = shutil.get_terminal_size((120, 40)).columns
-        text = terminal.render(report, verbose=verbose, color=_color(color, stream), width=width)
+        text = terminal.render(
+            report, verbose=verbose, show=show, color=_color(color, stream), width=terminal_width()
+        )
         _say(stream, text)
     return stream
 
@@ -596,26 +621,34 @@ Exit codes:
 @cli.command("report", epilog=REPORT_EXIT_CODES)
 @click.argument("source", metavar="FROM.json")
 @_format_options
+@_summary_options
 @click.option("-v", "--verbose", is_flag=True, help="Show every finding with its evidence.")
 @click.option("-q", "--quiet", is_flag=True, help="No terminal summary.")
 @click.option(
     "--color/--no-color", default=None, help="Force colour on or off (NO_COLOR is honoured)."
 )
 def report_cmd(
-    source: str, verbose: bool, quiet: bool, color: bool | None, **outputs: str | None
+    source: str,
+    verbose: bool,
+    quiet: bool,
+    color: bool | None,
+    workload_patterns: tuple[str, ...],
+    show: str | None,
+    **outputs: str | None,
 ) -> int:
     """Render a saved JSON report (auditor scan --json) again in any format, offline: no
     Azure, no snapshot."""
     from auditor.render import json_report
 
     to_stdout = _to_stdout(outputs)
-    report = json_report.load(source)
+    report = select(json_report.load(source), workload_patterns)
     _emit(
         report,
         outputs,
         lambda fmt: fmt.produce(report),
         to_stdout=to_stdout,
         verbose=verbose,
+        show=show,
         quiet=quiet,
         color=color,
     )

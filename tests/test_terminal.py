@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import os
 import re
+import subprocess
 import sys
 
 import pexpect
@@ -275,3 +277,50 @@ def test_a_pattern_that_matches_nothing_names_a_few_workloads(report):
     listed = some_names(many, "team-0007x")
     assert listed.startswith("team-0007") and listed.endswith(" and 2,011 more")
     assert len(listed.split(", ")) == 5
+
+
+# -- the command line: the width, --workload and --show ----------------------------------------
+
+
+def test_piped_the_width_is_columns_or_80(report):
+    argv = [sys.executable, "-m", "auditor", "scan", "--demo", "--as-of", AS_OF]
+    for env, width in ((_env(COLUMNS="80"), 80), (_env(), 80), (_env(COLUMNS="150"), 150)):
+        done = subprocess.run(
+            argv, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 1, done.stderr
+        lengths = [len(line) for line in done.stdout.splitlines()]
+        assert max(lengths) <= width
+        assert max(lengths) > width - 10  # the width is used, not a narrower default
+        assert "\x1b" not in done.stdout
+
+
+def test_workload_limits_the_scan_and_every_output(run, tmp_path):
+    saved = tmp_path / "r.json"
+    result = run(
+        "scan", "--demo", "--as-of", AS_OF, "--workload", "REC*", "--workload", "fraud-?coring",
+        "--json", str(saved), "--show", "blocking",
+    )  # fmt: skip
+    assert result.code == 1, result.err
+    document = json.loads(saved.read_text())
+    assert [w["name"] for w in document["workloads"]] == ["fraud-scoring", "recsys"]
+    assert {f["workload"] for f in document["findings"]} == {"fraud-scoring", "recsys"}
+    assert "churn-prediction" not in result.out and "recsys: NOT ready" in result.out
+    assert " advisory " not in result.out and "FAIL blocking DR-04" in result.out
+
+    again = run("report", str(saved), "--workload", "fraud-scoring", "--show", "all")
+    assert again.code == 0 and "recsys" not in again.out and "  PASS " in again.out
+    ready = run("scan", "--demo", "-q", "--workload", "fraud-scoring")
+    assert ready.code == 0
+
+
+def test_a_workload_that_matches_nothing_is_a_usage_error(run, tmp_path):
+    result = run("scan", "--demo", "--workload", "recsy", "--json", str(tmp_path / "r.json"))
+    assert result.code == 2 and result.out == ""
+    assert result.err.strip().splitlines() == [
+        "auditor: error: --workload 'recsy' matches none of the 5 workload(s): recsys, "
+        "churn-prediction, fraud-scoring, mlw-forecast, mlw-sandbox-uksouth"
+    ]
+    assert not (tmp_path / "r.json").exists()
+    bad = run("scan", "--demo", "--show", "some")
+    assert bad.code == 2 and "'some' is not one of 'failing', 'blocking', 'all'" in bad.err
