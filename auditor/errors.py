@@ -47,3 +47,7 @@ class UsageError(AuditorError):
 
 class OutputError(AuditorError):
     """An output would overwrite an input or another output, or names a directory."""
+
+
+class SelectionError(AuditorError):
+    """A workload pattern (--workload) matches no workload of the report."""

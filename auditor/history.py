@@ -19,7 +19,7 @@ from typing import Any
 
 from auditor.errors import HistoryError
 from auditor.model import TIERS
-from auditor.report import Report
+from auditor.report import Report, some_names
 
 BUSY_TIMEOUT_S = 60.0
 
@@ -291,7 +291,7 @@ def trend(path: Path | str, *, workloads: Sequence[str] = (), last: int = 10) ->
         known = [row[0] for row in conn.execute("SELECT DISTINCT name FROM workloads ORDER BY 1")]
         unknown = [w for w in workloads if w not in known]
         if unknown:
-            listed = ", ".join(known) if known else "none yet"
+            listed = some_names(known, unknown[0]) if known else "none yet"
             raise HistoryError(
                 f"{path}: no runs recorded for workload '{unknown[0]}' (recorded: {listed})"
             )

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import difflib
+import fnmatch
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from auditor.errors import SelectionError
 from auditor.model import Finding, Status, Tier
 from auditor.scoring import TierResult
 from auditor.topology import Topology
@@ -101,3 +105,57 @@ class Report:
 
     def count(self, status: Status) -> int:
         return self.counts[status]
+
+
+NAMES_SHOWN = 5
+
+
+def some_names(names: Sequence[str], near: str, limit: int = NAMES_SHOWN) -> str:
+    """At most `limit` of `names` for a message, the closest to `near` first, and how many
+    more there are: an estate of 2,000 workloads is not listed on one line."""
+    close = difflib.get_close_matches(near, names, n=limit, cutoff=0.5)
+    shown = close + [n for n in names if n not in close][: limit - len(close)]
+    more = len(names) - len(shown)
+    listed = ", ".join(shown) if shown else "none"
+    return listed + (f" and {more:,} more" if more > 0 else "")
+
+
+def matches(name: str, pattern: str) -> bool:
+    """A workload name against a --workload pattern: a shell glob (*, ?, [abc]), any case."""
+    return fnmatch.fnmatchcase(name.casefold(), pattern.casefold())
+
+
+def select(report: Report, patterns: Sequence[str]) -> Report:
+    """The report limited to the workloads whose name matches one of `patterns`: their results,
+    their findings, and the waivers that matched them or nothing. Scan-level facts stay (a
+    collection error still makes the scan incomplete). No patterns: the report unchanged. A
+    pattern that matches no workload is a SelectionError."""
+    if not patterns:
+        return report
+    names = [w.name for w in report.workloads]
+    for pattern in patterns:
+        if not any(matches(name, pattern) for name in names):
+            raise SelectionError(
+                f"--workload '{pattern}' matches none of the {len(names):,} workload(s): "
+                f"{some_names(names, pattern)}"
+            )
+    kept = {n for n in names if any(matches(n, p) for p in patterns)}
+    workloads = tuple(w for w in report.workloads if w.name in kept)
+    findings = tuple(f for f in report.findings if f.workload in kept)
+    ids = {f.id for f in findings}
+    waivers = tuple(
+        w
+        for w in report.waivers
+        if (ids.intersection(w.matched) if w.matched else _may_concern(w.waiver.workload, kept))
+    )
+    scan = dataclasses.replace(report.scan, error_findings=sum(1 for f in findings if f.unseen))
+    return dataclasses.replace(
+        report, scan=scan, workloads=workloads, findings=findings, waivers=waivers
+    )
+
+
+def _may_concern(workload: str | None, kept: set[str]) -> bool:
+    """A waiver that matched nothing stays when it names a kept workload or none (resources)."""
+    if workload is None:
+        return True
+    return workload.strip().casefold() in {k.strip().casefold() for k in kept}

@@ -26,7 +26,7 @@ from auditor.gates import exit_code as gated_exit_code
 from auditor.heap import paused_gc
 from auditor.model import Tier
 from auditor.render import Format
-from auditor.report import Report, ScanInfo, WorkloadResult
+from auditor.report import Report, ScanInfo, WorkloadResult, select
 from auditor.rules import Rule
 from auditor.scoring import ladder, score_target
 from auditor.snapshot import Snapshot
@@ -169,6 +169,8 @@ class Request:
     save_snapshot: str | None = None
     outputs: Mapping[str, str | None] = field(default_factory=dict)
     gates: Gates = field(default_factory=Gates)
+    # --workload: only the workloads matching these globs, in the summary and every report
+    workloads: tuple[str, ...] = ()
 
     @property
     def is_live(self) -> bool:
@@ -246,6 +248,7 @@ def execute(request: Request, collect: Collect | None = None) -> Outcome:
         as_of=request.as_of,
         waivers=accepted,
     )
+    report = select(report, request.workloads)
     code = gated_exit_code(report, request.gates)
     write_outputs(report, request.outputs, history=request.history, exit_code=code)
     return Outcome(report, code, breaches(report, request.gates), to_stdout)

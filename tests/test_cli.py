@@ -458,7 +458,7 @@ def test_dates_that_do_not_exist_and_monstrous_json_are_bad_input(run, tmp_path,
 
 
 def test_names_from_azure_are_printed_as_they_are_never_as_markup_or_control_codes(
-    run, demo_doc, write_json
+    run, demo_doc, write_json, monkeypatch
 ):
     """A dr-workload tag is text the estate's owners wrote: '[/]' must not crash the summary,
     '[bold]' must not restyle it, and an escape sequence or a newline must not reach the
@@ -467,6 +467,8 @@ def test_names_from_azure_are_printed_as_they_are_never_as_markup_or_control_cod
     for row in demo_doc["resources"]:
         if (row.get("tags") or {}).get("dr-workload") == "recsys":
             row["tags"]["dr-workload"] = name
+    # the long name on one line (tests/test_terminal.py shows it wrapped)
+    monkeypatch.setenv("COLUMNS", "200")
     result = run("scan", "--snapshot", str(write_json(demo_doc)), "--as-of", "2026-11-26")
     assert result.code == 1 and "Traceback" not in result.err
     shown = "recsys[/] [bold]B[/bold] \\x1b]0;pwned\\x07\\x0afraud-scoring: ready"

@@ -6,7 +6,6 @@ or azure at import time (the commands import what they use when they run)."""
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -47,7 +46,32 @@ def color(option: bool | None, stream: Any) -> bool:
 
 
 def width() -> int:
-    return shutil.get_terminal_size((120, 40)).columns
+    """The terminal summary's width: COLUMNS, else the terminal's, else 80."""
+    from auditor.render.console import terminal_width
+
+    return terminal_width()
+
+
+# terminal.Show's values (tests/test_terminal.py keeps them equal), not imported for --help
+SHOW_CHOICES = ("failing", "blocking", "all")
+
+
+def summary_options(command: Any) -> Any:
+    """--workload and --show, on every command that writes the terminal summary."""
+    command = click.option(
+        "--show",
+        type=click.Choice(SHOW_CHOICES),
+        help="Findings the terminal summary lists per workload: failing (the default), "
+        "blocking (only what blocks the target) or all (-v: all, with evidence).",
+    )(command)
+    return click.option(
+        "--workload",
+        "workload_patterns",
+        metavar="NAME",
+        multiple=True,
+        help="Only the workloads matching NAME, a glob in any case (repeatable): the summary "
+        "and every report.",
+    )(command)
 
 
 @contextmanager

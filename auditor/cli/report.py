@@ -7,7 +7,14 @@ import sys
 import click
 
 from auditor.cli import common
-from auditor.cli.common import COLOR_HELP, chosen_formats, format_options, usage_errors, width
+from auditor.cli.common import (
+    COLOR_HELP,
+    chosen_formats,
+    format_options,
+    summary_options,
+    usage_errors,
+    width,
+)
 from auditor.log_analytics import command as log_analytics
 
 REPORT_EXIT_CODES = """\b
@@ -21,29 +28,37 @@ Exit codes:
 @click.argument("source", metavar="FROM.json")
 @format_options
 @log_analytics.options
+@summary_options
 @click.option("-v", "--verbose", is_flag=True, help="Show every finding with its evidence.")
 @click.option("-q", "--quiet", is_flag=True, help="No terminal summary.")
 @click.option("--color/--no-color", default=None, help=COLOR_HELP)
 def report_cmd(
-    source: str, verbose: bool, quiet: bool, color: bool | None, **outputs: str | None
+    source: str,
+    verbose: bool,
+    quiet: bool,
+    color: bool | None,
+    workload_patterns: tuple[str, ...],
+    show: str | None,
+    **outputs: str | None,
 ) -> int:
     """Render a saved JSON report (auditor scan --json) again in any format, offline: no
     Azure, no snapshot."""
     from auditor import outputs as outputs_mod
     from auditor import report_file, scan
     from auditor.render import terminal
+    from auditor.report import select
 
     upload_to = log_analytics.take_options(outputs, None)
     chosen = chosen_formats(outputs)
     with usage_errors():
         to_stdout = outputs_mod.to_stdout(chosen)
     outputs_mod.check_paths(outputs_mod.format_paths(chosen), [("FROM.json", source)])
-    report = report_file.load(source)
+    report = select(report_file.load(source), workload_patterns)
     scan.write_outputs(report, chosen)
     if not quiet:
         stream = sys.stderr if to_stdout else sys.stdout
         summary = terminal.render(
-            report, verbose=verbose, color=common.color(color, stream), width=width()
+            report, verbose=verbose, show=show, color=common.color(color, stream), width=width()
         )
         outputs_mod.say(stream, summary)
     return log_analytics.upload_report(report, upload_to, 0, history_path=None, quiet=quiet)

@@ -16,6 +16,7 @@ from auditor.cli.common import (
     collector,
     format_options,
     live_options,
+    summary_options,
     usage_errors,
     width,
 )
@@ -96,6 +97,7 @@ Gates for CI (each breach exits 1; an incomplete scan still exits 3):
     help="Also exit 1 on a fail or error finding of this severity or higher that is "
     "required or recommended at its workload's target.",
 )
+@summary_options
 @click.option("-v", "--verbose", is_flag=True, help="Show every finding with its evidence.")
 @click.option("-q", "--quiet", is_flag=True, help="No terminal summary.")
 @click.option("--color/--no-color", default=None, help=COLOR_HELP)
@@ -122,6 +124,8 @@ def scan_cmd(
     color: bool | None,
     fail_under: int | None,
     fail_on: str | None,
+    workload_patterns: tuple[str, ...],
+    show: str | None,
     **outputs: str | None,
 ) -> int:
     """Scan an estate (live from Azure, a saved snapshot, or the demo) and report readiness
@@ -154,6 +158,7 @@ def scan_cmd(
         save_snapshot=save_snapshot,
         outputs=chosen_formats(outputs),
         gates=Gates(fail_under, Severity(fail_on) if fail_on else None),
+        workloads=workload_patterns,
     )
     with usage_errors():
         outcome = scan.execute(request, collector(quiet))
@@ -161,7 +166,7 @@ def scan_cmd(
     stream = sys.stderr if outcome.to_stdout else sys.stdout
     if not quiet:
         summary = terminal.render(
-            report, verbose=verbose, color=common.color(color, stream), width=width()
+            report, verbose=verbose, show=show, color=common.color(color, stream), width=width()
         )
         say(stream, summary)
     # each breach is one line after the summary (on stderr with --quiet: a CI log must say why
