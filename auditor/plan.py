@@ -1543,6 +1543,15 @@ def build(report: Report, estate: Estate, workload: str, target: Tier | None = N
         if finding.awaits_secondary and "DR-01" in failing:
             continue
         steps.append(_step(names, finding, blocking, awaiting))
+    used = {c.group[1:3] for s in steps for c in s.commands} | {
+        c.group[1:2] for s in steps for c in s.commands
+    }
+    extensions = sorted(" ".join(("az", *g)) for g in _EXTENSIONS & used)
+    if extensions:
+        notes.append(
+            f"{', '.join(extensions)}: commands of Azure CLI extensions; az offers to install "
+            "one the first time it is used (or `az extension add --name NAME`)."
+        )
     if manual:
         notes.append(
             "Needs attestation (auditor.yaml attestations): "
@@ -1564,6 +1573,10 @@ def build(report: Report, estate: Estate, workload: str, target: Tier | None = N
         notes=tuple(notes),
         resource_group=None if names.secondary_rg.startswith("<") else names.secondary_rg,
     )
+
+
+# Command groups that come from Azure CLI extensions, not the azure-cli package.
+_EXTENSIONS = {("ml",), ("quota",), ("monitor", "app-insights"), ("k8s-extension",), ("afd",)}
 
 
 def _step(names: _Names, finding: Finding, blocking: bool, awaiting: Sequence[str]) -> Step:
