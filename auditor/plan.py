@@ -24,6 +24,7 @@ from auditor.azure import (
     norm_id,
     norm_region,
 )
+from auditor.errors import AuditorError
 from auditor.estate import Estate, Resource
 from auditor.model import AssetClass, Finding, Level, Status, Tier
 from auditor.report import Report, WorkloadResult
@@ -150,6 +151,14 @@ class Plan:
         return not self.blockers
 
     @property
+    def exit_code(self) -> int:
+        """3 when a step's finding could not be evaluated, 1 when a step blocks the target,
+        else 0 (as `auditor scan`: readiness unproven wins over not ready)."""
+        if any(s.unseen for s in self.steps):
+            return 3
+        return 1 if self.blockers else 0
+
+    @property
     def placeholders(self) -> tuple[tuple[str, str], ...]:
         names: list[str] = []
         for step in self.steps:
@@ -164,7 +173,7 @@ class Plan:
         return tuple(b for s in self.steps for b in s.bicep)
 
 
-class PlanError(ValueError):
+class PlanError(AuditorError):
     """The workload asked for is not in the report."""
 
 
