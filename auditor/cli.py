@@ -431,6 +431,96 @@ def _render_with_trend(
 cli.add_command(scan_cmd, name="scan")
 
 
+@cli.command(name="plan")
+@click.argument("workload")
+@click.option("--demo", is_flag=True, help="Plan from the bundled demo estate (and its config).")
+@click.option("--snapshot", "snapshot_path", metavar="PATH", help="Plan from a saved snapshot.")
+@click.option("--config", "config_path", metavar="PATH", help="Workloads, targets, attestations.")
+@click.option(
+    "--rules",
+    "rule_dirs",
+    metavar="DIR",
+    multiple=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Add a directory of your own rule files (repeatable).",
+)
+@click.option(
+    "--target",
+    type=click.Choice([t.value for t in TIERS]),
+    help="The tier to plan for (default: the workload's own target).",
+)
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Judge at date.")
+@click.option("--waivers", "waivers_path", metavar="FILE", help="Accepted risks (YAML).")
+@_live_options
+@click.option("--markdown", "out_markdown", metavar="PATH", help="Write the plan as a ticket.")
+@click.option("--script", "out_script", metavar="PATH", help="Write a commented shell script.")
+@click.option("--bicep", "out_bicep", metavar="PATH", help="Write the declarative part as Bicep.")
+@click.option("-q", "--quiet", is_flag=True, help="No terminal output.")
+def plan_cmd(
+    workload: str,
+    demo: bool,
+    snapshot_path: str | None,
+    config_path: str | None,
+    rule_dirs: tuple[Path, ...],
+    target: str | None,
+    as_of: dt.datetime | None,
+    waivers_path: str | None,
+    subscriptions: tuple[str, ...],
+    management_groups: tuple[str, ...],
+    cloud: str,
+    arm_endpoint: str | None,
+    concurrency: int,
+    batch_size: int,
+    out_markdown: str | None,
+    out_script: str | None,
+    out_bicep: str | None,
+    quiet: bool,
+) -> int:
+    """The ordered steps that take WORKLOAD to its target, with az commands filled with the
+    estate's names (docs/plan.md). auditor runs none of them."""
+    from auditor import plan
+    from auditor.estate import build
+    from auditor.render import plan_bicep, plan_markdown, plan_script, plan_text
+
+    if demo and snapshot_path:
+        raise click.UsageError("--demo and --snapshot are exclusive: choose one")
+    if demo or snapshot_path:
+        if subscriptions or management_groups:
+            raise click.UsageError("--subscription and --management-group are for live scans")
+        snap = snapshot.load(demo_snapshot() if demo else Path(str(snapshot_path)))
+    else:
+        document = _collect(
+            subscriptions, management_groups, cloud, arm_endpoint, concurrency, batch_size, quiet
+        )
+        snap = snapshot.validate(document, "live")
+    if config_path:
+        config = config_mod.load(config_path)
+    elif demo:
+        config = config_mod.load(demo_config())
+    else:
+        config = config_mod.Config()
+    loaded = rules.load(rule_dirs)
+    accepted = waivers.load(waivers_path) if waivers_path else ()
+    waivers.check_rules(accepted, (r.id for r in loaded), str(waivers_path))
+    report = scan.run(snap, config, loaded, as_of=as_of.date() if as_of else None, waivers=accepted)
+    made = plan.build(report, build(snap), workload, Tier(target) if target else None)
+    with Staging() as staging:
+        for path, render in (
+            (out_markdown, plan_markdown.render),
+            (out_script, plan_script.render),
+            (out_bicep, plan_bicep.render),
+        ):
+            if path:
+                try:
+                    staging.write(path, render(made).encode())
+                except OSError as exc:
+                    raise _cannot_write(path, exc, "plan") from None
+    if not quiet:
+        width = min(shutil.get_terminal_size((80, 40)).columns, 100)
+        _say(sys.stdout, plan_text.render(made, width=width))
+    return made.exit_code
+
+
 def demo_snapshot() -> Path:
     return demo.snapshot_path()
 

@@ -277,3 +277,34 @@ def test_commands_match_azure_cli_command_table() -> None:
             if o not in options and o not in GLOBAL
         ]
     assert not problems, sorted(set(problems))
+
+
+def test_cli_plan_writes_the_ticket_script_and_bicep(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from auditor.cli import main
+
+    paths = {k: tmp_path / f"plan.{k}" for k in ("md", "sh", "bicep")}
+    code = main(
+        [
+            "plan",
+            "recsys",
+            "--demo",
+            "--as-of",
+            "2026-11-26",
+            "--markdown",
+            str(paths["md"]),
+            "--script",
+            str(paths["sh"]),
+            "--bicep",
+            str(paths["bicep"]),
+        ]
+    )
+    assert code == 1  # steps block the target
+    out = capsys.readouterr().out
+    assert "1. [blocks] DR-04" in out
+    assert paths["md"].read_text().startswith("# Change: recsys to hot/cold")
+    subprocess.run(["bash", "-n", str(paths["sh"])], check=True)
+    assert "resource strecsysnortheurope 'Microsoft.Storage" in paths["bicep"].read_text()
+    assert main(["plan", "nope", "--demo"]) == 2
+    assert "no workload named 'nope'" in capsys.readouterr().err
