@@ -85,9 +85,33 @@ def run(
     now: dt.datetime | None = None,
     waivers: Sequence[Waiver] = (),
 ) -> Report:
+    return judge(
+        build(snapshot),
+        config,
+        rules,
+        default_target=default_target,
+        as_of=as_of,
+        source=source,
+        now=now,
+        waivers=waivers,
+    )
+
+
+def judge(
+    estate: Estate,
+    config: Config,
+    rules: Sequence[Rule],
+    *,
+    default_target: Tier = Tier.HOT_COLD,
+    as_of: dt.date | None = None,
+    source: str | None = None,
+    now: dt.datetime | None = None,
+    waivers: Sequence[Waiver] = (),
+) -> Report:
+    """The scan of an estate already built (run builds it from the snapshot)."""
     now = now or dt.datetime.now(dt.UTC)
     as_of = as_of or now.date()
-    estate = build(snapshot)
+    snapshot = estate.snapshot
     workloads, notes = resolve(estate, config, default_target)
     findings, waived = apply_waivers(evaluate(estate, workloads, rules, as_of), waivers, as_of)
     by_workload: dict[str, list[Any]] = {w.name: [] for w in workloads}
@@ -206,12 +230,12 @@ def check(request: Request) -> bool:
     to_stdout = outputs.to_stdout(request.outputs)
     outputs.check_paths(
         [*outputs.format_paths(request.outputs), ("--save-snapshot", request.save_snapshot)],
-        _inputs(request),
+        inputs(request),
     )
     return to_stdout
 
 
-def _inputs(request: Request) -> list[outputs.Named]:
+def inputs(request: Request) -> list[outputs.Named]:
     """Every file the request reads (and the history it appends to)."""
     from auditor import demo
 
@@ -229,26 +253,41 @@ def _inputs(request: Request) -> list[outputs.Named]:
     return named
 
 
-def execute(request: Request, collect: Collect | None = None) -> Outcome:
-    """The scan workflow: check the request; read the estate (collect it live, saving the
-    snapshot when asked, or load it); load the config, rules and waivers; scan; record the run
-    in the history; write every output. The outputs are replaced together, and a run whose
-    outputs could not be written is taken out of the history again."""
-    to_stdout = check(request)
-    snap = _estate(request, collect)
+@dataclass(frozen=True)
+class Judged:
+    """A scan's report and the estate it judged (what-if and plan read both)."""
+
+    report: Report
+    estate: Estate
+
+
+def judged(request: Request, collect: Collect | None = None) -> Judged:
+    """Read what shapes the verdicts first (config, rules, waivers: every problem before any
+    collection), then the estate (collected live, saved when asked, or loaded), and scan it,
+    limited to the workloads the request names."""
     config = _config(request)
     loaded = rules_mod.load(request.rule_dirs)
     accepted = waivers_mod.load(request.waivers) if request.waivers else ()
     waivers_mod.check_rules(accepted, (r.id for r in loaded), str(request.waivers))
-    report = run(
-        snap,
+    estate = build(_estate(request, collect))
+    report = judge(
+        estate,
         config,
         loaded,
         default_target=request.target,
         as_of=request.as_of,
         waivers=accepted,
     )
-    report = select(report, request.workloads)
+    return Judged(select(report, request.workloads), estate)
+
+
+def execute(request: Request, collect: Collect | None = None) -> Outcome:
+    """The scan workflow: check the request; read the estate (collect it live, saving the
+    snapshot when asked, or load it); load the config, rules and waivers; scan; record the run
+    in the history; write every output. The outputs are replaced together, and a run whose
+    outputs could not be written is taken out of the history again."""
+    to_stdout = check(request)
+    report = judged(request, collect).report
     code = gated_exit_code(report, request.gates)
     write_outputs(report, request.outputs, history=request.history, exit_code=code)
     return Outcome(report, code, breaches(report, request.gates), to_stdout)

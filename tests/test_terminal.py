@@ -329,4 +329,4 @@ def test_a_workload_that_matches_nothing_is_a_usage_error(run, tmp_path):
 def test_the_show_option_offers_exactly_the_summary_s_choices() -> None:
     from auditor.cli.common import SHOW_CHOICES
 
-    assert SHOW_CHOICES == tuple(s.value for s in terminal.Show)
+    assert tuple(s.value for s in terminal.Show) == SHOW_CHOICES

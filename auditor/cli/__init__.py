@@ -16,6 +16,7 @@ from auditor.cli.common import EXIT_CODES, fail
 from auditor.cli.config import config_group, init_cmd
 from auditor.cli.diff import diff_cmd
 from auditor.cli.history import history_cmd
+from auditor.cli.plan import plan_cmd
 from auditor.cli.report import report_cmd
 from auditor.cli.rules import rules_group
 from auditor.cli.scan import scan_cmd
@@ -55,6 +56,7 @@ for _command in (
     history_cmd,
     init_cmd,
     config_group,
+    plan_cmd,
     upload_cmd,
 ):
     cli.add_command(_command)
