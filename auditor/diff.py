@@ -13,7 +13,6 @@ from auditor import report_file
 from auditor.errors import ReportFileError
 from auditor.model import FAILING, TIERS, Finding, Status
 from auditor.report import EXIT_NOT_READY, EXIT_OK, Report
-from auditor.textfiles import FORMATS
 
 FORMAT = "auditor.diff"
 VERSION = "1.0"
@@ -273,13 +272,12 @@ def document(diff: Diff) -> dict[str, Any]:
 
 
 def load_report(path: Path | str) -> Report:
-    """A JSON report from a file, checked once against the report schema and for consistency
-    (no finding of an unknown workload, no id used twice: a diff matches findings on their
-    ids); one clear line if it is not a report."""
+    """A JSON report (schema version 1 or 2) from a file, checked once against the report
+    schema of its version and for consistency (no finding of an unknown workload, no id used
+    twice: a diff matches findings on their ids); one clear line if it is not a report."""
     path = Path(path)
     document = report_file.read_json(path)
-    validator = jsonschema.Draft202012Validator(report_file.schema(), format_checker=FORMATS)
-    error = jsonschema.exceptions.best_match(validator.iter_errors(document))
+    error = jsonschema.exceptions.best_match(report_file.schema_errors(document))
     if error is not None:
         where = ".".join(str(p) for p in error.absolute_path) or "(top level)"
         message = " ".join(error.message.split())

@@ -19,7 +19,9 @@ from auditor.topology import Topology
 from auditor.waivers import WaiverResult
 from auditor.workloads import Workload
 
-SCHEMA_VERSION = "1.0"
+# The JSON report's schema version (docs/report-format.md); 1.x is still read.
+SCHEMA_VERSION = "2.0"
+SCHEMA_VERSION_V1 = "1.0"
 
 EXIT_OK = 0
 EXIT_NOT_READY = 1

@@ -1,21 +1,23 @@
-"""Reading a saved JSON report back into the Report model (`auditor report`, `auditor diff`),
-checked against the packaged report schema."""
+"""Reading a saved JSON report (schema version 1 or 2) back into the Report model."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import jsonschema
+import jsonschema_rs
 from pydantic import ValidationError as PydanticValidationError
 
 from auditor.config import Attestation
 from auditor.errors import ReportFileError
+from auditor.heap import paused_gc
 from auditor.model import (
     FAILING,
     TIERS,
@@ -30,18 +32,49 @@ from auditor.model import (
 )
 from auditor.report import Report, ScanInfo, WorkloadResult
 from auditor.scoring import TierResult
-from auditor.textfiles import FORMATS, Unreadable, parse_json
+from auditor.textfiles import FORMATS, Unreadable, parse_json_file
 from auditor.topology import Topology
 from auditor.waivers import Waiver, WaiverResult, WaiverStatus
 from auditor.workloads import Workload
 
+# The report schema versions this reader knows; the scan writes the last.
+VERSIONS = (1, 2)
+
 
 @cache
-def schema() -> dict[str, Any]:
-    """The JSON Schema of the JSON report, shipped in the package."""
-    text = resources.files("auditor").joinpath("schemas/report-v1.schema.json").read_text()
+def schema(version: int = VERSIONS[-1]) -> dict[str, Any]:
+    """The JSON Schema of the JSON report (schema version 2, or 1), shipped in the package."""
+    text = resources.files("auditor").joinpath(f"schemas/report-v{version}.schema.json").read_text()
     loaded: dict[str, Any] = json.loads(text)
     return loaded
+
+
+def version_of(doc: Any) -> int:
+    """The schema version a document says it has: 1 for `1.x`, else 2 (whose schema then
+    says what is wrong with it)."""
+    if isinstance(doc, dict):
+        declared = doc.get("schema_version")
+        if isinstance(declared, str) and declared.startswith("1."):
+            return 1
+    return 2
+
+
+@cache
+def _compiled(version: int) -> Any:
+    return jsonschema_rs.validator_for(schema(version), validate_formats=True)
+
+
+def schema_errors(doc: Any) -> Iterator[jsonschema.ValidationError]:
+    """What is wrong with `doc` against the schema of its version; nothing when it is valid.
+
+    A valid document, the usual case, is checked once by a compiled validator (jsonschema-rs:
+    a fifth of a second for 200 MB, where jsonschema takes half a minute); only a document it
+    refuses is checked again by jsonschema, whose errors the messages are made from."""
+    version = version_of(doc)
+    if _compiled(version).is_valid(doc):
+        return
+    validator = jsonschema.Draft202012Validator(schema(version), format_checker=FORMATS)
+    yield from validator.iter_errors(doc)
 
 
 # report_from_document is the inverse of render.json_report.document(): `auditor report`
@@ -71,6 +104,12 @@ def _evidence(doc: dict[str, Any]) -> Evidence:
     return Evidence(doc["resource"], doc["path"], doc["observed"], doc.get("expected"))
 
 
+# The enums by value, looked up without Enum.__call__: this runs once per finding.
+_STATUS: dict[str, Status] = {s.value: s for s in Status}
+_SEVERITY: dict[str, Severity] = {s.value: s for s in Severity}
+_LEVEL: dict[str, Level] = {level.value: level for level in Level}
+
+
 def _waiver_mark(doc: dict[str, Any] | None, where: str) -> WaiverMark | None:
     if doc is None:
         return None
@@ -84,33 +123,92 @@ def _waiver_mark(doc: dict[str, Any] | None, where: str) -> WaiverMark | None:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _RuleTexts:
+    """What the findings of one rule share, as the first of them read has it: each later
+    finding holds these very objects where its own are equal (so a report rendered again
+    writes each rule's texts once, as the scan did)."""
+
+    title: str
+    requirements: tuple[str, ...]
+    asset_class: AssetClass
+    levels: dict[Tier, Level]
+    remediation: dict[str, str]
+    rationale: str
+    docs: str
+
+    @classmethod
+    def of(cls, doc: dict[str, Any]) -> _RuleTexts:
+        return cls(
+            title=doc["title"],
+            requirements=tuple(doc["requirements"]),
+            asset_class=AssetClass(doc.get("asset_class", AssetClass.FOUNDATION.value)),
+            levels={tier: Level(doc["levels"][tier.value]) for tier in TIERS},
+            remediation=dict(doc["remediation"]),
+            rationale=doc.get("rationale", ""),
+            docs=doc.get("docs", ""),
+        )
+
+
 def _finding(
-    index: int, doc: dict[str, Any], targets: Mapping[str, Mapping[AssetClass, Tier]]
+    index: int,
+    doc: dict[str, Any],
+    targets: Mapping[str, Mapping[AssetClass, Tier]],
+    rules: dict[str, _RuleTexts],
+    version: int,
 ) -> Finding:
-    levels = {tier: Level(doc["levels"][tier.value]) for tier in TIERS}
-    asset_class = AssetClass(doc.get("asset_class", AssetClass.FOUNDATION.value))
+    rule_id = doc["rule"]
+    shared = rules.get(rule_id)
+    if shared is None:
+        if version >= 2:
+            raise _Inconsistent(f"findings/{index}/rule", f"no rule {rule_id!r} in 'rules'")
+        shared = rules[rule_id] = _RuleTexts.of(doc)
+    if version >= 2:
+        # What the finding does not say is its rule's; what it says is its own.
+        own = doc["remediation"]
+        if len(own) == 1 and own["summary"] == shared.remediation.get("summary"):
+            remediation = shared.remediation
+        else:
+            remediation = {**shared.remediation, **own}
+    else:
+        written = doc["remediation"]
+        remediation = shared.remediation if written == shared.remediation else dict(written)
+    levels = shared.levels
+    if "levels" in doc:
+        levels = {tier: Level(doc["levels"][tier.value]) for tier in TIERS}
+        if levels == shared.levels:
+            levels = shared.levels
+    asset_class = AssetClass(doc["asset_class"]) if "asset_class" in doc else shared.asset_class
     target_level = doc.get("target_level")
     if target_level is None:
         target_level = levels[targets[doc["workload"]][asset_class]].value
+    requirements = doc["requirements"]
+    title = doc.get("title", shared.title)
+    rationale = doc.get("rationale", shared.rationale)
+    docs = doc.get("docs", shared.docs)
+    waiver = doc.get("waiver")
     return Finding(
         id=doc["id"],
-        rule=doc["rule"],
-        title=doc["title"],
-        requirements=tuple(doc["requirements"]),
+        rule=rule_id,
+        title=shared.title if title == shared.title else title,
+        requirements=shared.requirements
+        if len(requirements) == len(shared.requirements)
+        and tuple(requirements) == shared.requirements
+        else tuple(requirements),
         asset_class=asset_class,
         workload=doc["workload"],
-        status=Status(doc["status"]),
-        severity=Severity(doc["severity"]),
+        status=_STATUS[doc["status"]],
+        severity=_SEVERITY[doc["severity"]],
         levels=levels,
-        target_level=Level(target_level),
+        target_level=_LEVEL[target_level],
         resources=tuple(doc["resources"]),
-        evidence=tuple(_evidence(e) for e in doc["evidence"]),
+        evidence=tuple([_evidence(e) for e in doc["evidence"]]),
         message=doc["message"],
-        remediation=dict(doc["remediation"]),
-        rationale=doc.get("rationale", ""),
-        docs=doc.get("docs", ""),
+        remediation=remediation,
+        rationale=shared.rationale if rationale == shared.rationale else rationale,
+        docs=shared.docs if docs == shared.docs else docs,
         notes=tuple(doc.get("notes", ())),
-        waiver=_waiver_mark(doc.get("waiver"), f"findings/{index}/waiver"),
+        waiver=_waiver_mark(waiver, f"findings/{index}/waiver") if waiver else None,
     )
 
 
@@ -120,6 +218,8 @@ def _attestations(
     """The report keeps only the attested requirement ids; the attestation itself is in the
     evidence of the finding that judged it. Where it is not (a rule set without that check),
     a placeholder says so: a rebuilt report never runs checks, it only renders."""
+    if not names:
+        return {}
     recorded: dict[str, Any] = {}
     for finding in findings:
         for item in finding["evidence"]:
@@ -142,8 +242,9 @@ def _attestations(
 def _workload_result(
     index: int,
     doc: dict[str, Any],
-    findings: tuple[Finding, ...],
-    finding_docs: list[dict[str, Any]],
+    mine: list[Finding],
+    my_docs: list[dict[str, Any]],
+    by_id: dict[str, Finding],
     rules_order: dict[str, int],
     as_of: dt.date,
 ) -> WorkloadResult:
@@ -157,17 +258,11 @@ def _workload_result(
         secondary=doc["secondary"],
         targets=targets,
         target_source=doc.get("target_source", "default"),
-        attestations=_attestations(
-            doc.get("attestations", []), [f for f in finding_docs if f["workload"] == name], as_of
-        ),
+        attestations=_attestations(doc.get("attestations", []), my_docs, as_of),
     )
-    by_id = {f.id: f for f in findings}
     # The scan lists a workload's findings in rule order (report.findings is sorted by
     # requirement); scan.rules records that order.
-    mine = sorted(
-        (f for f in findings if f.workload == name),
-        key=lambda f: rules_order.get(f.rule, len(rules_order)),
-    )
+    mine.sort(key=lambda f: rules_order.get(f.rule, len(rules_order)))
     tiers = {}
     for tier in TIERS:
         tier_doc = doc["tiers"][tier.value]
@@ -218,51 +313,64 @@ def _waiver_result(index: int, doc: dict[str, Any]) -> WaiverResult:
 
 
 def report_from_document(doc: Any, source: str = "report") -> Report:
-    """The Report model back from a JSON report document: the inverse of
-    render.json_report.document().
+    """The Report model back from a JSON report document (schema version 1 or 2): the inverse
+    of render.json_report.document() and document_v1().
 
-    The document is checked against the packaged report schema first; a bad one raises
-    ReportFileError naming `source` and the field."""
-    errors = sorted(
-        jsonschema.Draft202012Validator(schema(), format_checker=FORMATS).iter_errors(doc),
-        key=lambda e: list(map(str, e.absolute_path)),
-    )
+    The document is checked against the packaged report schema of its version first; a bad
+    one raises ReportFileError naming `source` and the field."""
+    errors = sorted(schema_errors(doc), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
         raise ReportFileError(f"{source}: {_describe(errors[0])}")
     return from_valid_document(doc, source)
 
 
 def from_valid_document(doc: dict[str, Any], source: str = "report") -> Report:
-    """The Report model back from a document already checked against schema(); one that is
-    schema-valid but inconsistent raises ReportFileError naming `source` and the field."""
+    """The Report model back from a document already checked against the schema of its
+    version; one that is schema-valid but inconsistent raises ReportFileError naming `source`
+    and the field."""
     try:
-        return _report(doc)
+        with paused_gc():  # the model is as acyclic as the document
+            return _report(doc)
     except _Inconsistent as exc:
         # Schema-valid but inconsistent: a blocking finding that is not in the report, a
-        # finding of an unknown workload, a waiver with both or neither scope, a bad date.
+        # finding of an unknown workload or rule, a waiver with both or neither scope, a bad
+        # date.
         raise ReportFileError(f"{source}: {exc}") from None
 
 
 def _report(doc: dict[str, Any]) -> Report:
+    """The report, reading each finding once and grouping the findings by workload once."""
+    version = version_of(doc)
     scan_doc = doc["scan"]
     as_of = _date(scan_doc["as_of"], "scan/as_of")
     targets = {
         w["name"]: {AssetClass(c): Tier(t) for c, t in w["targets"].items()}
         for w in doc["workloads"]
     }
+    finding_docs: list[dict[str, Any]] = doc["findings"]
+    docs_of: dict[str, list[dict[str, Any]]] = {name: [] for name in targets}
     seen: set[str] = set()
-    for index, finding_doc in enumerate(doc["findings"]):
-        if finding_doc["workload"] not in targets:
+    for index, finding_doc in enumerate(finding_docs):
+        mine = docs_of.get(finding_doc["workload"])
+        if mine is None:
             raise _Inconsistent(
                 f"findings/{index}/workload", f"no workload {finding_doc['workload']!r}"
             )
+        mine.append(finding_doc)
         if finding_doc["id"] in seen:  # waivers, diffs and history match findings on it
             raise _Inconsistent(f"findings/{index}/id", f"{finding_doc['id']!r} is used twice")
         seen.add(finding_doc["id"])
-    findings = tuple(_finding(i, f, targets) for i, f in enumerate(doc["findings"]))
+    rules = {rule_id: _RuleTexts.of(entry) for rule_id, entry in doc.get("rules", {}).items()}
+    findings = tuple([_finding(i, f, targets, rules, version) for i, f in enumerate(finding_docs)])
+    by_id = {f.id: f for f in findings}
+    by_workload: dict[str, list[Finding]] = {name: [] for name in targets}
+    for finding in findings:
+        by_workload[finding.workload].append(finding)
     rules_order = {rule: i for i, rule in enumerate(scan_doc["rules"])}
     workloads = tuple(
-        _workload_result(i, w, findings, doc["findings"], rules_order, as_of)
+        _workload_result(
+            i, w, by_workload[w["name"]], docs_of[w["name"]], by_id, rules_order, as_of
+        )
         for i, w in enumerate(doc["workloads"])
     )
     scope = scan_doc["scope"]
@@ -297,13 +405,13 @@ def read_json(path: Path | str) -> Any:
     """A saved report file's parsed JSON, or one clear line saying why it cannot be read."""
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        # The parsed report is millions of acyclic objects: no collector passes over them.
+        with paused_gc():
+            return parse_json_file(path)
     except FileNotFoundError:
         raise ReportFileError(f"{path}: no such report file") from None
     except OSError as exc:
         raise ReportFileError(f"{path}: cannot read report: {exc.strerror or exc}") from None
-    try:
-        return parse_json(raw)
     except Unreadable as exc:
         raise ReportFileError(f"{path}: {exc}") from None
 

@@ -160,7 +160,7 @@ def _bad_documents() -> list[tuple[str, Any, str]]:
     orphan = copy.deepcopy(base)
     orphan["findings"][0]["workload"] = "nobody"
     version = copy.deepcopy(base)
-    version["schema_version"] = "2.0"
+    version["schema_version"] = "3.0"
     date = copy.deepcopy(base)
     date["scan"]["as_of"] = "26/11/2026"
     return [

@@ -87,7 +87,7 @@ def render(
     `brief` force the modes of a large report (default: by the number of findings, above
     LAZY_FINDINGS and BRIEF_FINDINGS)."""
     env = environment()
-    doc = json_report.document(report)
+    doc = json_report.flat_document(report)
     findings = {f["id"]: f for f in doc["findings"]}
     lazy = len(findings) > LAZY_FINDINGS if lazy is None else lazy
     brief = lazy and len(findings) > BRIEF_FINDINGS if brief is None else brief

@@ -1,4 +1,4 @@
-"""The JSON report: a documented, versioned contract for SIEMs and scripts."""
+"""The JSON report: a documented, versioned contract for SIEMs and scripts (schema version 2)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from auditor.model import (
     Level,
     Status,
 )
-from auditor.report import SCHEMA_VERSION, Report, WorkloadResult
+from auditor.report import SCHEMA_VERSION, SCHEMA_VERSION_V1, Report, WorkloadResult
 from auditor.scoring import TierResult
 
 
@@ -92,7 +92,7 @@ _PartsMemo = dict[tuple[int, int, int], tuple[_RuleParts, tuple[object, ...]]]
 
 
 def finding_document(finding: Finding) -> dict[str, Any]:
-    """One finding's document."""
+    """One finding's whole document, as schema version 1 writes it (its rule's texts in it)."""
     return _finding_doc(finding, _RuleParts.of(finding))
 
 
@@ -121,20 +121,166 @@ def _finding_doc(finding: Finding, parts: _RuleParts) -> dict[str, Any]:
     }
 
 
-def document(report: Report) -> dict[str, Any]:
+def rule_document(finding: Finding) -> dict[str, Any]:
+    """What a finding's rule says for each of its findings: its entry in the v2 `rules`."""
+    parts = _RuleParts.of(finding)
     return {
-        **_frame(report),
+        "title": finding.title,
+        "requirements": parts.requirements,
+        "asset_class": finding.asset_class._value_,
+        "severity": finding.severity._value_,
+        "levels": parts.levels,
+        "remediation": parts.remediation,
+        "rationale": finding.rationale,
+        "docs": finding.docs,
+    }
+
+
+def _first_of_each_rule(findings: Sequence[Finding]) -> dict[str, Finding]:
+    """The first finding of each rule, in the order of the findings: the v2 `rules` section
+    is made from them."""
+    first: dict[str, Finding] = {}
+    for finding in findings:
+        if finding.rule not in first:
+            first[finding.rule] = finding
+    return first
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    """A rule's entry as a rendering pass uses it: the finding it was made from (whose shared
+    objects the rule's other findings hold too) and the parts of a v2 finding that a finding
+    of that rule usually shares with it, already written as JSON."""
+
+    first: Finding
+    requirements: Any
+    blocks: Any
+    summary: Any  # the finding's `remediation`: {"summary": ...}
+
+    @classmethod
+    def of(cls, first: Finding) -> _Rule:
+        def fragment(value: Any) -> orjson.Fragment:
+            return orjson.Fragment(orjson.dumps(value))
+
+        levels = first.levels
+        return cls(
+            first=first,
+            requirements=fragment(list(first.requirements)),
+            blocks=fragment([tier.value for tier in TIERS if levels[tier] is Level.REQUIRED]),
+            summary=fragment({"summary": first.remediation.get("summary", "")}),
+        )
+
+
+def _finding_doc_v2(finding: Finding, rule: _Rule) -> dict[str, Any]:
+    """A finding's v2 document: what is its own, and what its rule says only where it differs
+    from the rule's entry (never, in a scan's report: its findings share their rule's objects)."""
+    first = rule.first
+    # A scan's findings of one rule hold the very objects of the rule's first finding.
+    same = (
+        finding.levels is first.levels
+        and finding.remediation is first.remediation
+        and finding.requirements is first.requirements
+    )
+    doc: dict[str, Any] = {
+        "id": finding.id,
+        "rule": finding.rule,
+        "requirements": rule.requirements
+        if same or finding.requirements == first.requirements
+        else list(finding.requirements),
+        "workload": finding.workload,
+        "status": finding.status._value_,
+        "severity": finding.severity._value_,
+        "target_level": finding.target_level._value_,
+        "blocks": (
+            (rule.blocks if same else _RuleParts.of(finding).blocks)
+            if finding.status in FAILING
+            else []
+        ),
+        "resources": list(finding.resources),
+        "evidence": [e.as_dict() for e in finding.evidence],
+        "message": finding.message,
+        "notes": list(finding.notes),
+        "remediation": rule.summary if same else _own_remediation(finding, first),
+        "waiver": finding.waiver.as_dict() if finding.waiver else None,
+    }
+    if not (
+        same
+        and finding.title is first.title
+        and finding.rationale is first.rationale
+        and finding.docs is first.docs
+        and finding.asset_class is first.asset_class
+    ):
+        doc.update(_differences(finding, first))
+    return doc
+
+
+def _own_remediation(finding: Finding, first: Finding) -> dict[str, Any]:
+    own = {"summary": finding.remediation.get("summary", "")}
+    for key, text in finding.remediation.items():
+        if key != "summary" and first.remediation.get(key) != text:
+            own[key] = text
+    return own
+
+
+def _differences(finding: Finding, first: Finding) -> dict[str, Any]:
+    """The rule-wide fields in which a finding differs from its rule's entry."""
+    out: dict[str, Any] = {}
+    if finding.title != first.title:
+        out["title"] = finding.title
+    if finding.asset_class is not first.asset_class:
+        out["asset_class"] = finding.asset_class._value_
+    if finding.levels != first.levels:
+        out["levels"] = _RuleParts.of(finding).levels
+    if finding.rationale != first.rationale:
+        out["rationale"] = finding.rationale
+    if finding.docs != first.docs:
+        out["docs"] = finding.docs
+    return out
+
+
+def document(report: Report) -> dict[str, Any]:
+    """The JSON report's document (schema version 2), as render() writes it."""
+    firsts = _first_of_each_rule(report.findings)
+    rules = {rule_id: _Rule.of(first) for rule_id, first in firsts.items()}
+    # Through orjson and back: the fragments become the plain values they stand for.
+    findings = orjson.loads(
+        orjson.dumps([_finding_doc_v2(f, rules[f.rule]) for f in report.findings])
+    )
+    return {
+        **_frame(report, SCHEMA_VERSION, firsts),
+        "workloads": [_workload(w) for w in report.workloads],
+        "findings": findings,
+    }
+
+
+def flat_document(report: Report, schema_version: str = SCHEMA_VERSION) -> dict[str, Any]:
+    """The report's document with each finding whole (its rule's texts in it) and no `rules`
+    section: schema version 1's layout, which the HTML report is rendered from."""
+    return {
+        **_frame(report, schema_version, None),
         "workloads": [_workload(w) for w in report.workloads],
         "findings": [finding_document(f) for f in report.findings],
     }
 
 
-def _frame(report: Report) -> dict[str, Any]:
+def document_v1(report: Report) -> dict[str, Any]:
+    """The report as schema version 1 wrote it (render_v1)."""
+    return flat_document(report, SCHEMA_VERSION_V1)
+
+
+def _frame(
+    report: Report, schema_version: str, firsts: dict[str, Finding] | None
+) -> dict[str, Any]:
     """The document with `workloads` and `findings` left empty (they keep their places among
-    the keys)."""
+    the keys); with `rules` made from `firsts` (schema version 2) unless it is None."""
     scan = report.scan
+    rules = (
+        {}
+        if firsts is None
+        else {"rules": {rule_id: rule_document(f) for rule_id, f in firsts.items()}}
+    )
     return {
-        "schema_version": SCHEMA_VERSION,
+        "schema_version": schema_version,
         "tool": {"name": "auditor", "version": report.tool_version},
         "generated_at": report.generated_at,
         "scan": {
@@ -159,6 +305,7 @@ def _frame(report: Report) -> dict[str, Any]:
             "findings": {s.value: report.counts[s] for s in Status},
             "exit_code": report.exit_code,
         },
+        **rules,
         "workloads": [],
         "findings": [],
         "waivers": [w.as_dict() for w in report.waivers],
@@ -174,7 +321,13 @@ def render(report: Report) -> bytes:
     return b"".join(chunks(report))
 
 
-# Items rendered per chunk: a 10,000-workload report is ~1 GB, written while it is rendered.
+def render_v1(report: Report) -> bytes:
+    """The report as schema version 1 wrote it: each finding with its rule's texts, no
+    `rules` section. Kept so that v1 files can be made to test the readers of v1 reports."""
+    return b"".join(chunks(report, version=1))
+
+
+# Items rendered per chunk: a 10,000-workload report is ~250 MB, written while it is rendered.
 # Small enough for a chunk's dictionaries to stay in the processor's cache until dumped.
 CHUNK_FINDINGS = 200
 CHUNK_WORKLOADS = 20
@@ -184,13 +337,14 @@ _T = TypeVar("_T")
 _ITEM = b",\n    "
 
 
-def chunks(report: Report) -> Iterator[Chunk]:
+def chunks(report: Report, version: int = 2) -> Iterator[Chunk]:
     """render(report) in pieces, findings and workloads a few at a time: memory stays at one
     chunk's dictionaries and bytes, and a writer can store each piece while the next is made.
     A scan leaves the workloads' topologies to be worked out when first asked for: here, while
-    the writer stores the chunks before."""
+    the writer stores the chunks before. `version` 1 writes schema version 1 (render_v1)."""
     with paused_gc():
-        frame = _frame(report)
+        firsts = _first_of_each_rule(report.findings) if version == 2 else None
+        frame = _frame(report, SCHEMA_VERSION if version == 2 else SCHEMA_VERSION_V1, firsts)
         marker = f"auditor-{uuid.uuid4().hex}"
         frame["workloads"] = marker + "-workloads"
         frame["findings"] = marker + "-findings"
@@ -205,10 +359,14 @@ def chunks(report: Report) -> Iterator[Chunk]:
     with paused_gc():
         yield from _array(report.workloads, partial(_workload, for_orjson=True), CHUNK_WORKLOADS)
     yield middle
-    memo: _PartsMemo = {}
-    yield from _array(
-        report.findings, lambda f: _finding_doc(f, _fragments(f, memo)), CHUNK_FINDINGS
-    )
+    document: Callable[[Finding], Any]
+    if firsts is not None:
+        rules = {rule_id: _Rule.of(first) for rule_id, first in firsts.items()}
+        document = lambda f: _finding_doc_v2(f, rules[f.rule])  # noqa: E731
+    else:
+        memo: _PartsMemo = {}
+        document = lambda f: _finding_doc(f, _fragments(f, memo))  # noqa: E731
+    yield from _array(report.findings, document, CHUNK_FINDINGS)
     yield tail + b"\n"
 
 
