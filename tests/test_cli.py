@@ -49,7 +49,7 @@ def test_demo_scan_shows_the_range(run, tmp_path):
 def test_json_to_stdout_is_the_report_and_summary_goes_to_stderr(run):
     result = run("scan", "--demo", "--json", "-")
     document = json.loads(result.out)
-    assert document["schema_version"].startswith("1.")
+    assert document["schema_version"].startswith("2.")
     assert "Readiness per workload" in result.err
 
 
