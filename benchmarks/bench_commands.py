@@ -4,6 +4,7 @@ ratio to the snapshot's parse, with the report's size and each command's peak me
     python benchmarks/bench_commands.py                      # 500, 2,000 and 10,000 pairs
     python benchmarks/bench_commands.py --sizes 500 2000     # a quicker run
     python benchmarks/bench_commands.py --keep /tmp/bench    # keep (and reuse) the estates
+    python benchmarks/bench_commands.py --formats html junit # fewer report formats
 
 Each command runs as the user runs it, `python -m auditor ...` in a child process of its own,
 timed from start to exit, its peak resident memory read from os.wait4's resource usage. The
@@ -118,7 +119,9 @@ def estate(n: int, folder: Path) -> tuple[Path, Path]:
     return snapshot, config
 
 
-def measure(n: int, folder: Path, repeat: int, log: Callable[[str], None]) -> Size:
+def measure(
+    n: int, folder: Path, repeat: int, formats: Sequence[str], log: Callable[[str], None]
+) -> Size:
     snapshot, config = estate(n, folder)
     source = ["--snapshot", str(snapshot), "--config", str(config), "-q"]
     report = folder / f"report-{n}.json"
@@ -135,7 +138,7 @@ def measure(n: int, folder: Path, repeat: int, log: Callable[[str], None]) -> Si
     runs["report json"] = best(
         repeat, ["report", str(report), "-q", "--json", str(folder / "x.json")]
     )
-    for fmt in FORMATS:
+    for fmt in formats:
         out = folder / f"out-{n}{SUFFIX[fmt]}"
         runs[f"scan +{fmt}"] = best(
             repeat, ["scan", *source, "--json", str(report), f"--{fmt}", str(out)]
@@ -241,6 +244,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES), metavar="N")
     parser.add_argument("--repeat", type=int, default=1, help="runs per measurement, best kept")
     parser.add_argument("--keep", type=Path, help="folder for the estates and outputs (reused)")
+    parser.add_argument(
+        "--formats",
+        nargs="+",
+        choices=FORMATS,
+        default=list(FORMATS),
+        help="report formats besides JSON to measure (default: all)",
+    )
     args = parser.parse_args(argv)
     folder = args.keep or Path(os.environ.get("TMPDIR", "/tmp")) / "auditor-bench-commands"
     folder.mkdir(parents=True, exist_ok=True)
@@ -248,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     def log(text: str) -> None:
         print(text, file=sys.stderr, flush=True)
 
-    sizes = [measure(n, folder, args.repeat, log) for n in sorted(args.sizes)]
+    sizes = [measure(n, folder, args.repeat, args.formats, log) for n in sorted(args.sizes)]
     print(table(sizes))
     print()
     checked = goals(sizes)
