@@ -33,7 +33,7 @@ from auditor.model import (
 from auditor.report import Report, ScanInfo, WorkloadResult
 from auditor.scoring import TierResult
 from auditor.textfiles import FORMATS, Unreadable, parse_json_file
-from auditor.topology import Topology
+from auditor.topology import Topology, edge_id
 from auditor.waivers import Waiver, WaiverResult, WaiverStatus
 from auditor.workloads import Workload
 
@@ -247,6 +247,7 @@ def _workload_result(
     by_id: dict[str, Finding],
     rules_order: dict[str, int],
     as_of: dt.date,
+    version: int,
 ) -> WorkloadResult:
     name = doc["name"]
     targets = {AssetClass(cls): Tier(tier) for cls, tier in doc["targets"].items()}
@@ -285,8 +286,44 @@ def _workload_result(
         tiers=tiers,
         target=target,
         findings=tuple(mine),
-        topology_source=Topology.from_dict(doc["topology"]) if "topology" in doc else None,
+        topology_source=Topology.from_dict(
+            doc["topology"] if version < 2 else _topology_ids(doc["topology"], index)
+        )
+        if "topology" in doc
+        else None,
     )
+
+
+def _topology_ids(doc: dict[str, Any], index: int) -> dict[str, Any]:
+    """A v2 topology with its references (indexes into `nodes` and `edges`) made ids again, as
+    in v1: the inverse of render.json_report._topology_v2."""
+    nodes = doc["nodes"]
+    where = f"workloads/{index}/topology"
+
+    def node_id(ref: Any, at: str) -> Any:
+        if not isinstance(ref, int):
+            return ref
+        if not 0 <= ref < len(nodes):
+            raise _Inconsistent(at, f"no node {ref} in 'nodes' ({len(nodes)})")
+        return nodes[ref]["id"]
+
+    edges = []
+    for i, edge in enumerate(doc["edges"]):
+        source = node_id(edge["from"], f"{where}/edges/{i}/from")
+        target = node_id(edge["to"], f"{where}/edges/{i}/to")
+        ref = edge.get("id", edge_id(source, target))
+        edges.append({"id": ref, "from": source, "to": target, "kind": edge["kind"]})
+    marks = []
+    for i, mark in enumerate(doc["marks"]):
+        ref = mark["id"]
+        if mark["type"] == "node":
+            ref = node_id(ref, f"{where}/marks/{i}/id")
+        elif isinstance(ref, int):
+            if not 0 <= ref < len(edges):
+                raise _Inconsistent(f"{where}/marks/{i}/id", f"no edge {ref} in 'edges'")
+            ref = edges[ref]["id"]
+        marks.append({**mark, "id": ref})
+    return {"nodes": nodes, "edges": edges, "marks": marks}
 
 
 def _waiver_result(index: int, doc: dict[str, Any]) -> WaiverResult:
@@ -369,7 +406,7 @@ def _report(doc: dict[str, Any]) -> Report:
     rules_order = {rule: i for i, rule in enumerate(scan_doc["rules"])}
     workloads = tuple(
         _workload_result(
-            i, w, by_workload[w["name"]], docs_of[w["name"]], by_id, rules_order, as_of
+            i, w, by_workload[w["name"]], docs_of[w["name"]], by_id, rules_order, as_of, version
         )
         for i, w in enumerate(doc["workloads"])
     )

@@ -179,6 +179,30 @@ def test_a_bad_v2_report_is_refused_by_report_and_diff(run, tmp_path, edit, expe
         assert len(result.err.strip().splitlines()) == 1
 
 
+def test_a_topology_says_each_resource_id_once(tmp_path):
+    report = report_file.load(V1_FIXTURE)
+    doc = json_report.document(report)
+    for workload, result in zip(doc["workloads"], report.workloads, strict=True):
+        topology = workload["topology"]
+        nodes = topology["nodes"]
+        assert result.topology is not None
+        for edge, original in zip(topology["edges"], result.topology.edges, strict=True):
+            assert "id" not in edge
+            assert (nodes[edge["from"]]["id"], nodes[edge["to"]]["id"]) == (
+                original.source,
+                original.target,
+            )
+        for mark, original in zip(topology["marks"], result.topology.marks, strict=True):
+            pool = nodes if mark["type"] == "node" else result.topology.as_dict()["edges"]
+            assert pool[mark["id"]]["id"] == original.id
+    wl = next(i for i, w in enumerate(doc["workloads"]) if w["topology"]["edges"])
+    doc["workloads"][wl]["topology"]["edges"][0]["to"] = 999
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(ReportFileError, match=f"field 'workloads/{wl}/topology/edges/0/to'"):
+        report_file.load(path)
+
+
 def test_the_compiled_validator_and_jsonschema_agree_on_the_fixtures():
     v1 = json.loads(V1_FIXTURE.read_text())
     v2 = json.loads(json_report.render(report_file.load(V1_FIXTURE)))

@@ -21,6 +21,7 @@ from auditor.model import (
 )
 from auditor.report import SCHEMA_VERSION, SCHEMA_VERSION_V1, Report, WorkloadResult
 from auditor.scoring import TierResult
+from auditor.topology import Topology, edge_id
 
 
 def _tier(result: TierResult) -> dict[str, Any]:
@@ -32,18 +33,25 @@ def _tier(result: TierResult) -> dict[str, Any]:
     }
 
 
-def _workload(result: WorkloadResult, *, for_orjson: bool = False) -> dict[str, Any]:
+def _workload(
+    result: WorkloadResult, *, for_orjson: bool = False, version: int = 2
+) -> dict[str, Any]:
     """A workload's document; `for_orjson` leaves the topology's nodes and marks as the
     dataclasses they are, which orjson writes as their fields (what their as_dict says)."""
     wl = result.workload
     topo = result.topology
     topology: dict[str, Any] = {}
     if topo is not None:
-        topology["topology"] = (
-            {"nodes": topo.nodes, "edges": [e.as_dict() for e in topo.edges], "marks": topo.marks}
-            if for_orjson
-            else topo.as_dict()
-        )
+        if version >= 2:
+            topology["topology"] = _topology_v2(topo, for_orjson)
+        elif for_orjson:
+            topology["topology"] = {
+                "nodes": topo.nodes,
+                "edges": [e.as_dict() for e in topo.edges],
+                "marks": topo.marks,
+            }
+        else:
+            topology["topology"] = topo.as_dict()
     return {
         "name": wl.name,
         "source": wl.source,
@@ -61,6 +69,39 @@ def _workload(result: WorkloadResult, *, for_orjson: bool = False) -> dict[str, 
         "blocking_for_target": sorted({f.rule for f in result.target.blocking}),
         "attestations": sorted(wl.attestations),
         **topology,
+    }
+
+
+def _topology_v2(topo: Topology, for_orjson: bool) -> dict[str, Any]:
+    """The topology with each resource id said once, in its node: an edge's ends are indexes
+    into `nodes` (its id, `"<from> -> <to>"`, follows from them), a mark's `id` an index into
+    `nodes` or `edges`. An end or a mark naming what is not there (a hand-made v1 file) keeps
+    its id, and an edge whose id is not made from its ends keeps it too."""
+    nodes = topo.nodes
+    node_at = {n.id: i for i, n in enumerate(nodes)}
+    edge_at: dict[str, int] = {}
+    edges: list[dict[str, Any]] = []
+    for i, e in enumerate(topo.edges):
+        edge_at.setdefault(e.id, i)
+        edge: dict[str, Any] = {} if e.id == edge_id(e.source, e.target) else {"id": e.id}
+        edge["from"] = node_at.get(e.source, e.source)
+        edge["to"] = node_at.get(e.target, e.target)
+        edge["kind"] = e.kind._value_
+        edges.append(edge)
+    marks = [
+        {
+            "type": m.type,
+            "id": (node_at if m.type == "node" else edge_at).get(m.id, m.id),
+            "rules": list(m.rules),
+            "findings": list(m.findings),
+            "status": m.status._value_,
+        }
+        for m in topo.marks
+    ]
+    return {
+        "nodes": nodes if for_orjson else [n.as_dict() for n in nodes],
+        "edges": edges,
+        "marks": marks,
     }
 
 
@@ -248,7 +289,7 @@ def document(report: Report) -> dict[str, Any]:
     )
     return {
         **_frame(report, SCHEMA_VERSION, firsts),
-        "workloads": [_workload(w) for w in report.workloads],
+        "workloads": [_workload(w, version=2) for w in report.workloads],
         "findings": findings,
     }
 
@@ -258,7 +299,7 @@ def flat_document(report: Report, schema_version: str = SCHEMA_VERSION) -> dict[
     section: schema version 1's layout, which the HTML report is rendered from."""
     return {
         **_frame(report, schema_version, None),
-        "workloads": [_workload(w) for w in report.workloads],
+        "workloads": [_workload(w, version=1) for w in report.workloads],
         "findings": [finding_document(f) for f in report.findings],
     }
 
@@ -357,7 +398,8 @@ def chunks(report: Report, version: int = 2) -> Iterator[Chunk]:
     # The topologies made here live as long as the report: kept out of the collector's way
     # as a whole (paused_gc freezes what it made), not walked by collections in between.
     with paused_gc():
-        yield from _array(report.workloads, partial(_workload, for_orjson=True), CHUNK_WORKLOADS)
+        workload = partial(_workload, for_orjson=True, version=version)
+        yield from _array(report.workloads, workload, CHUNK_WORKLOADS)
     yield middle
     document: Callable[[Finding], Any]
     if firsts is not None:
