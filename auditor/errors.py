@@ -25,6 +25,11 @@ class CollectionError(AuditorError):
     """Live collection from Azure could not start at all."""
 
 
+class SignInError(AuditorError):
+    """No credential gave a token: nothing was collected, so readiness cannot be proven (the
+    CLI exits 3, not 2: the input was fine, the scan could not be made)."""
+
+
 class WaiverError(AuditorError):
     """A waivers file is missing, unreadable or invalid."""
 

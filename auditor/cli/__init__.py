@@ -21,11 +21,13 @@ from auditor.cli.report import report_cmd
 from auditor.cli.rules import rules_group
 from auditor.cli.scan import scan_cmd
 from auditor.cli.schema import schema_cmd
-from auditor.errors import AuditorError
+from auditor.errors import AuditorError, SignInError
 from auditor.log_analytics.command import upload_cmd
 
 # The exit code of bad input or usage (auditor.report.EXIT_USAGE, not imported for --help).
 EXIT_USAGE = 2
+# auditor.report.EXIT_INCOMPLETE: nothing could be collected, readiness cannot be proven
+EXIT_INCOMPLETE = 3
 EXIT_ABORTED = 130
 
 
@@ -73,6 +75,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.exceptions.Abort:
         fail("aborted")
         return EXIT_ABORTED
+    except SignInError as exc:
+        fail(str(exc))
+        return EXIT_INCOMPLETE
     except AuditorError as exc:
         fail(str(exc))
         return EXIT_USAGE

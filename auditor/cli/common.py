@@ -26,8 +26,9 @@ Exit codes:
   0  every workload is ready for its target tier and the scan is complete
   1  a workload is not ready for its target tier
   2  bad input or usage (snapshot, config, rule file, arguments)
-  3  the scan is incomplete: something could not be collected, or --log-analytics rows
-     could not be sent (they wait in the spool); wins over 1"""
+  3  the scan is incomplete: something could not be collected (or, live, no credential
+     gave a token), or --log-analytics rows could not be sent (they wait in the spool);
+     wins over 1"""
 
 COLOR_HELP = "Force colour on or off (NO_COLOR is honoured)."
 
@@ -90,14 +91,14 @@ def live_options(command: Any) -> Any:
             "subscriptions",
             metavar="ID",
             multiple=True,
-            help="Scan this subscription (repeatable). No scope: every readable subscription.",
+            help="Read this subscription (repeatable). No scope: every readable subscription.",
         ),
         click.option(
             "--management-group",
             "management_groups",
             metavar="NAME",
             multiple=True,
-            help="Scan the subscriptions under this management group (repeatable).",
+            help="Read the subscriptions under this management group (repeatable).",
         ),
         click.option(
             "--cloud",
@@ -176,11 +177,13 @@ def collector(quiet: bool) -> Collect:
     """Collects a live estate with a progress display on stderr (none with --quiet)."""
 
     def collect(live: Live) -> dict[str, Any]:
-        from auditor.collect.auth import credential, resolve_target
+        from auditor.collect.auth import credential, resolve_target, sign_in
         from auditor.collect.run import Collector, Options
         from auditor.progress import PlainLog, RichProgress, Silent
 
         target = resolve_target(live.cloud, live.arm_endpoint)
+        cred = credential(target)
+        sign_in(target, cred)  # before any progress display: a failed sign-in is one line
         options = Options(
             subscriptions=live.subscriptions,
             management_groups=live.management_groups,
@@ -197,6 +200,6 @@ def collector(quiet: bool) -> Collect:
         else:
             display = PlainLog(sys.stderr)
         with display:
-            return Collector(target, credential(target), options, display).run()
+            return Collector(target, cred, options, display).run()
 
     return collect
