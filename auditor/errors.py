@@ -2,7 +2,12 @@
 
 
 class AuditorError(Exception):
-    """Base of every error the CLI maps to an exit code and a one-line message."""
+    """Base of every error the CLI maps to an exit code and a one-line message (one line per
+    problem when an input has several: `problems`)."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or [message]
 
 
 class SnapshotError(AuditorError):

@@ -19,7 +19,7 @@ from auditor.atomic import Chunk
 from auditor.azure import get_path
 from auditor.config import Config
 from auditor.engine import apply_waivers, evaluate
-from auditor.errors import UsageError
+from auditor.errors import AuditorError, UsageError
 from auditor.estate import Estate, build
 from auditor.gates import Gates, breaches
 from auditor.gates import exit_code as gated_exit_code
@@ -265,10 +265,7 @@ def judged(request: Request, collect: Collect | None = None) -> Judged:
     """Read what shapes the verdicts first (config, rules, waivers: every problem before any
     collection), then the estate (collected live, saved when asked, or loaded), and scan it,
     limited to the workloads the request names."""
-    config = _config(request)
-    loaded = rules_mod.load(request.rule_dirs)
-    accepted = waivers_mod.load(request.waivers) if request.waivers else ()
-    waivers_mod.check_rules(accepted, (r.id for r in loaded), str(request.waivers))
+    config, loaded, accepted = _verdict_inputs(request)
     estate = build(_estate(request, collect))
     report = judge(
         estate,
@@ -279,6 +276,28 @@ def judged(request: Request, collect: Collect | None = None) -> Judged:
         waivers=accepted,
     )
     return Judged(select(report, request.workloads), estate)
+
+
+def _verdict_inputs(request: Request) -> tuple[Config, tuple[Rule, ...], tuple[Waiver, ...]]:
+    """The config, rules and waivers; every problem of all three in one error, so that one run
+    shows what to fix in each file."""
+    found: list[AuditorError] = []
+
+    def read(load: Callable[[], Any]) -> Any:
+        try:
+            return load()
+        except AuditorError as exc:
+            found.append(exc)
+            return None
+
+    config = read(lambda: _config(request))
+    loaded = read(lambda: rules_mod.load(request.rule_dirs))
+    accepted = read(lambda: waivers_mod.load(request.waivers) if request.waivers else ())
+    if found:
+        problems = [problem for exc in found for problem in exc.problems]
+        raise type(found[0])(problems[0], problems)
+    waivers_mod.check_rules(accepted, (r.id for r in loaded), str(request.waivers))
+    return config, loaded, accepted
 
 
 def execute(request: Request, collect: Collect | None = None) -> Outcome:

@@ -79,7 +79,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         fail(str(exc))
         return EXIT_INCOMPLETE
     except AuditorError as exc:
-        fail(str(exc))
+        for problem in exc.problems:  # every problem of the input files, one line each
+            fail(problem)
+        if len(exc.problems) > 1:
+            fail(f"{len(exc.problems)} problems")
         return EXIT_USAGE
     except BrokenPipeError:
         return 0
