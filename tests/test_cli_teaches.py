@@ -199,6 +199,27 @@ def test_history_json_takes_a_path_like_every_other_command(run, tmp_path):
     assert refused.code == 2 and not refused.out
 
 
-def test_shell_completion_is_documented():
-    readme = (Path(__file__).parent.parent / "README.md").read_text()
-    assert "_AUDITOR_COMPLETE=bash_source auditor" in readme
+README = Path(__file__).parent.parent / "README.md"
+
+
+def test_the_readme_command_list_is_the_cli_s(run):
+    readme = README.read_text()
+    excerpt = readme.split("<!-- auditor --help: commands")[1].split("```text\n")[1]
+    excerpt = excerpt.split("```")[0]
+    help_text = run("--help").out
+    listed = "Commands:\n" + help_text.split("Commands:\n")[1].split("\n\n")[0] + "\n"
+    assert excerpt == listed
+
+
+def test_shell_completion_is_documented_and_works():
+    import os
+    import subprocess
+    import sys
+
+    readme = README.read_text()
+    assert 'eval "$(_AUDITOR_COMPLETE=bash_source auditor)"' in readme
+    env = {**os.environ, "_AUDITOR_COMPLETE": "bash_source"}
+    done = subprocess.run(
+        [sys.executable, "-m", "auditor"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert "complete -o nosort -F _auditor_completion auditor" in done.stdout

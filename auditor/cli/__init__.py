@@ -37,7 +37,20 @@ EXIT_ABORTED = 130
         "max_content_width": 100,
         "terminal_width": 100,
     },
-    epilog=EXIT_CODES,
+    epilog=EXIT_CODES
+    + """
+
+\b
+Examples:
+  auditor scan --demo
+  auditor scan --subscription SUB1 --html report.html
+  auditor rules show DR-06
+  auditor COMMAND --help
+
+\b
+Shell completion (bash; zsh and fish alike, README.md):
+  eval "$(_AUDITOR_COMPLETE=bash_source auditor)"
+""",
 )
 @click.version_option(__version__, prog_name="auditor")
 def cli() -> None:

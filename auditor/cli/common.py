@@ -62,6 +62,7 @@ def summary_options(command: Any) -> Any:
     command = click.option(
         "--show",
         type=click.Choice(SHOW_CHOICES),
+        metavar="WHICH",
         help="Findings the terminal summary lists per workload: failing (the default), "
         "blocking (only what blocks the target) or all (-v: all, with evidence).",
     )(command)
@@ -73,6 +74,12 @@ def summary_options(command: Any) -> Any:
         help="Only the workloads matching NAME, a glob in any case (repeatable): the summary "
         "and every report.",
     )(command)
+
+
+def not_both(quiet: bool, verbose: bool) -> None:
+    """-q and -v ask for no summary and for more of it: a usage error, not a silent choice."""
+    if quiet and verbose:
+        raise click.UsageError("-q/--quiet and -v/--verbose contradict each other: choose one")
 
 
 @contextmanager
@@ -103,9 +110,10 @@ def live_options(command: Any) -> Any:
         click.option(
             "--cloud",
             type=click.Choice(sorted(CLOUD_NAMES)),
+            metavar="CLOUD",
             default="AzureCloud",
             show_default=True,
-            help="Azure cloud.",
+            help=f"Azure cloud: {', '.join(sorted(CLOUD_NAMES))}.",
         ),
         click.option(
             "--arm-endpoint",
@@ -116,6 +124,7 @@ def live_options(command: Any) -> Any:
         ),
         click.option(
             "--concurrency",
+            metavar="N",
             type=click.IntRange(1, 64),
             default=8,
             show_default=True,
@@ -123,6 +132,7 @@ def live_options(command: Any) -> Any:
         ),
         click.option(
             "--batch-size",
+            metavar="N",
             type=click.IntRange(1, 1000),
             default=1000,
             show_default=True,

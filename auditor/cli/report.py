@@ -21,10 +21,20 @@ REPORT_EXIT_CODES = """\b
 Exit codes:
   0  the formats were written
   2  bad input or usage (a file that is not an auditor JSON report, arguments)
-  3  --log-analytics: rows could not be sent (they wait in the spool)"""
+  3  --log-analytics: rows could not be sent (they wait in the spool)
+
+\b
+Examples:
+  auditor report report.json --html report.html
+  auditor report report.json --workload fraud-scoring --show all
+  auditor report report.json --junit results.xml --markdown summary.md -q"""
 
 
-@click.command("report", epilog=REPORT_EXIT_CODES)
+@click.command(
+    "report",
+    epilog=REPORT_EXIT_CODES,
+    short_help="Render a saved JSON report again in any format, offline.",
+)
 @click.argument("source", metavar="FROM.json")
 @format_options
 @log_analytics.options
@@ -48,6 +58,7 @@ def report_cmd(
     from auditor.render import terminal
     from auditor.report import select
 
+    common.not_both(quiet, verbose)
     upload_to = log_analytics.take_options(outputs, None)
     chosen = chosen_formats(outputs)
     with usage_errors():

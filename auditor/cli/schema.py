@@ -7,11 +7,21 @@ import json
 import click
 
 
-@click.command("schema")
-@click.argument("which", type=click.Choice(["snapshot", "report", "finding-event"]))
+@click.command(
+    "schema",
+    short_help="Print the JSON Schema of the snapshot, the report or an NDJSON line.",
+    epilog="""\b
+Examples:
+  auditor schema report > report.schema.json
+  auditor schema snapshot
+  auditor schema finding-event""",
+)
+@click.argument(
+    "which", metavar="WHICH", type=click.Choice(["snapshot", "report", "finding-event"])
+)
 def schema_cmd(which: str) -> int:
-    """Print the JSON Schema of the snapshot format, of the JSON report, or of one line of the
-    NDJSON output (finding-event)."""
+    """Print the JSON Schema of WHICH: snapshot (the snapshot format), report (the JSON
+    report) or finding-event (one line of the NDJSON output)."""
     if which == "snapshot":
         from auditor import snapshot
 
