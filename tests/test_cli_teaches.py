@@ -3,6 +3,7 @@ problem of a file in one run, examples and exit codes in every command's help.""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -223,3 +224,24 @@ def test_shell_completion_is_documented_and_works():
         [sys.executable, "-m", "auditor"], env=env, capture_output=True, text=True, timeout=60
     )
     assert "complete -o nosort -F _auditor_completion auditor" in done.stdout
+
+
+def test_no_help_imports_anything_heavy():
+    """Every command's --help answers at once (benchmarks/bench_startup.py measures it): run
+    all of them in one process, then look at what was imported."""
+    import subprocess
+    import sys
+
+    from tests.test_scan_workflow import HEAVY
+
+    argvs = [[*name.split(), "--help"] for name, _ in COMMANDS]
+    code = (
+        "import sys, json; from auditor.cli import main\n"
+        f"for argv in json.loads({json.dumps(json.dumps(argvs))}):\n"
+        "    assert main(argv) == 0, argv\n"
+        "print('\\n'.join(sorted(sys.modules)), file=sys.stderr)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("Usage: auditor") == len(argvs)
+    assert [m for m in done.stderr.splitlines() if m.startswith(HEAVY)] == []
