@@ -245,3 +245,11 @@ def test_no_help_imports_anything_heavy():
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("Usage: auditor") == len(argvs)
     assert [m for m in done.stderr.splitlines() if m.startswith(HEAVY)] == []
+
+
+def test_an_estate_without_workspaces_says_so(run, demo_doc, write_json):
+    demo_doc.update(resources=[], arm=[], tables={})
+    result = run("scan", "--snapshot", str(write_json(demo_doc)))
+    assert result.code == 0, result.err
+    assert "no workloads: the estate holds no Azure ML workspace" in result.out
+    assert "0 of 0 workloads ready for their target" in result.out

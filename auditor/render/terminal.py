@@ -252,6 +252,9 @@ def _stacked(out: _Out, report: Report) -> None:
 
 def _ladder(out: _Out, report: Report) -> None:
     out.line(Text("Readiness per workload and tier: ready yes/no and score 0-100", style="bold"))
+    if not report.workloads:  # an estate with no workspace: say so rather than draw no rows
+        out.line(Text("no workloads: the estate holds no Azure ML workspace"))
+        return
     # The full table while its rows stay short, else the compact one with a legend, else
     # the full table however tall, else one entry per workload.
     wide, compact = _wide(report), _compact(report)
