@@ -193,7 +193,7 @@ Exit codes:
 \b
 Examples:
   auditor rules test ./our-rules
-  auditor rules test examples/rules""",
+  auditor rules validate ./our-rules && auditor rules test ./our-rules""",
 )
 @click.argument("directory", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
 def rules_test(directory: Path) -> int:
