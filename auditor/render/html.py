@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -82,6 +83,7 @@ def render(
     *,
     lazy: bool | None = None,
     brief: bool | None = None,
+    whatif: Mapping[str, Any] | None = None,
 ) -> bytes:
     """The page; `history` (auditor.history.document) adds a trend per workload. `lazy` and
     `brief` force the modes of a large report (default: by the number of findings, above
@@ -102,6 +104,7 @@ def render(
             brief=brief,
             guides=shared,
             guide_of=guide_of,
+            whatif=whatif,
         )
     except jinja2.TemplateError as exc:
         raise RenderError(f"HTML report template {templates_dir()}: {exc}") from exc
