@@ -775,3 +775,81 @@ def test_browser_prints_the_demo_in_at_most_twelve_pages(
     assert "Passed, not applicable or suppressed" in text
     assert "The secondary workspace is network-isolated" in text  # an advisory, one line
     tab.close()
+
+
+def test_browser_full_page_screenshot_shows_every_card(browser: Browser, demo_file: Path) -> None:
+    """Nothing on the page skips its rendering off screen (content-visibility: auto), so a
+    full-page screenshot shows the cards, the ladder and the findings filled in."""
+    tab = _Tab(browser, demo_file, width=1440, height=900)
+    page = tab.page
+    skipped = page.evaluate(
+        """() => Array.from(document.querySelectorAll('*'))
+          .filter(el => getComputedStyle(el).contentVisibility === 'auto').length"""
+    )
+    assert skipped == 0
+    shot = ROOT / "artifacts" / "full-page.png"
+    page.screenshot(path=str(shot), full_page=True)
+    height = page.evaluate("document.documentElement.scrollHeight")
+    png = shot.read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert int.from_bytes(png[20:24], "big") == height  # the PNG is the whole page tall
+    tab.close()
+
+
+# WCAG 2 contrast of each element's text colour on the first opaque background behind it.
+_CONTRAST = """selector => {
+  const rgb = s => (s.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = c => { c /= 255; return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const back = el => {
+    for (; el; el = el.parentElement) {
+      const c = rgb(getComputedStyle(el).backgroundColor);
+      if (c.length === 3 || c[3] === 1) { return c.slice(0, 3); }
+    }
+    return [255, 255, 255];
+  };
+  return Array.from(document.querySelectorAll(selector))
+    .filter(el => el.getClientRects().length && el.textContent.trim())
+    .map(el => {
+      const a = lum(rgb(getComputedStyle(el).color).slice(0, 3)), b = lum(back(el));
+      return [el.className + ' ' + el.textContent.trim().slice(0, 20),
+              (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)];
+    });
+}"""
+
+
+def test_browser_text_contrast_is_at_least_4_5(browser: Browser, demo_file: Path) -> None:
+    """Badges (muted ones too), chips, 'none' and muted text reach WCAG AA (4.5:1)."""
+    tab = _Tab(browser, demo_file, width=1440, height=900)
+    page = tab.page
+    page.click("[data-action=expand]")
+    measured = page.evaluate(
+        _CONTRAST,
+        ".badge, .chip, .tiers-table .none, .muted, .finding .sub, .blockcount, "
+        ".legend span, .section-head p, .group > p.lead, .res-id, .nr-list .muted",
+    )
+    assert len(measured) > 100
+    low = [(what, round(ratio, 2)) for what, ratio in measured if ratio < 4.5]
+    assert low == []
+    tab.close()
+
+
+def test_a_trend_of_one_run_says_one_run(demo_report: Report) -> None:
+    trend = {
+        "workloads": [
+            {
+                "name": "recsys",
+                "runs": [
+                    {
+                        "generated_at": "2026-11-20T06:00:00Z",
+                        "target": {"score": 50, "ready": False},
+                    }
+                ],
+            }
+        ]
+    }
+    page = html.render(demo_report, history=trend).decode("utf-8")
+    assert 'aria-label="1 run, score 50 to 50"' in page
+    assert "1 runs" not in page
