@@ -853,3 +853,27 @@ def test_a_trend_of_one_run_says_one_run(demo_report: Report) -> None:
     page = html.render(demo_report, history=trend).decode("utf-8")
     assert 'aria-label="1 run, score 50 to 50"' in page
     assert "1 runs" not in page
+
+
+def test_browser_phone_copy_button_sits_beside_the_code(browser: Browser, demo_file: Path) -> None:
+    """At 390 px: the Copy button never covers the command, and a table wider than the window
+    scrolls inside a box that takes keyboard focus."""
+    tab = _Tab(browser, demo_file, width=390, height=844)
+    page = tab.page
+    finding = page.locator("[data-group=target] details[data-finding]").first
+    if not finding.evaluate("el => el.open"):
+        finding.locator("summary").click()
+    figure = finding.locator("figure.codeblock").first
+    figure.scroll_into_view_if_needed()
+    copy, code = figure.locator(".copy"), figure.locator("pre")
+    assert copy.count() == 1
+    a, b = copy.bounding_box(), code.bounding_box()
+    assert a is not None and b is not None
+    assert a["y"] + a["height"] <= b["y"] + 0.5, "the Copy button covers the command"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    scrollers = page.locator(".table-scroll:visible")
+    for k in range(scrollers.count()):
+        box = scrollers.nth(k)
+        if box.evaluate("el => el.scrollWidth > el.clientWidth"):
+            assert box.get_attribute("tabindex") == "0"
+    tab.close()
