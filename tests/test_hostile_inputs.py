@@ -41,3 +41,52 @@ def test_a_plain_snapshot_past_the_limit_is_refused_and_one_within_it_scans(
 def test_the_documented_default_is_the_loader_s() -> None:
     assert MAX_SNAPSHOT_BYTES == snapshot.MAX_BYTES
     assert json.loads(demo.snapshot_path().read_text())["format"] == "auditor.snapshot"
+
+
+def test_views_list_a_hundred_evidence_items_and_count_the_rest_the_json_keeps_all(
+    run, tmp_path: Path
+) -> None:
+    from auditor.testing.builder import PairSpec, SnapshotBuilder, add_pair, standard_quota
+
+    sub = "5c0f1e2d-7a8b-4c9d-8e1f-2a3b4c5d6e7f"
+    builder = SnapshotBuilder()
+    builder.subscription(sub)
+    standard_quota(builder, sub, ["eastus", "westus"], 96)
+    primary, _ = add_pair(
+        builder,
+        PairSpec(
+            name="fraud",
+            sub=sub,
+            primary_region="eastus",
+            secondary_region="westus",
+            tags=True,
+            endpoints=(),
+        ),
+    )
+    for i in range(150):  # 150 endpoints the secondary lacks: DR-10 fails with every one
+        model = f"{primary}/models/m{i}/versions/1"
+        builder.online_endpoint(primary, "eastus", f"ep{i}", [("blue", model, 2, "Succeeded")])
+    estate = tmp_path / "estate.json"
+    estate.write_text(json.dumps(builder.build()))
+    report, page = tmp_path / "report.json", tmp_path / "report.html"
+    result = run(
+        "scan",
+        "--snapshot",
+        str(estate),
+        "--json",
+        str(report),
+        "--html",
+        str(page),
+        "-v",
+        "--workload",
+        "fraud",
+    )
+    assert result.code == 1, result.err
+    document = json.loads(report.read_text())
+    (dr10,) = [f for f in document["findings"] if f["rule"] == "DR-10"]
+    assert len(dr10["evidence"]) > 150  # the JSON report keeps every item
+    left = len(dr10["evidence"]) - 100
+    assert f"and {left} more evidence item(s): the JSON report has them all" in " ".join(
+        result.out.split()
+    )
+    assert f"and {left} more evidence items: the JSON report has them all" in page.read_text()

@@ -5,6 +5,7 @@ escapes every label, so a resource name never becomes markup."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -354,9 +355,9 @@ def layout(workload: Mapping[str, Any], findings: Mapping[str, Mapping[str, Any]
                 "boxes": sum(1 for c in columns.values() if c == column),
             }
         )
-    names = [(item.kind, item.name) for item in failing]
+    names = Counter((item.kind, item.name) for item in failing)
     for item in failing:
-        if names.count((item.kind, item.name)) > 1:
+        if names[(item.kind, item.name)] > 1:
             item.where = item.region
     ordered = sorted(boxes.values(), key=lambda b: (b.y, b.x))
     description = (

@@ -16,6 +16,7 @@ import jinja2
 from auditor.errors import RenderError
 from auditor.model import FAILING
 from auditor.render import diagram, json_report
+from auditor.render.common import SHOWN_ITEMS
 from auditor.report import Report
 
 TEMPLATE = "report.html.j2"
@@ -51,6 +52,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["tojson_text"] = tojson_text
+    env.globals["shown_items"] = SHOWN_ITEMS
     return env
 
 
