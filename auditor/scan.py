@@ -195,6 +195,8 @@ class Request:
     gates: Gates = field(default_factory=Gates)
     # --workload: only the workloads matching these globs, in the summary and every report
     workloads: tuple[str, ...] = ()
+    # --max-snapshot-bytes: a saved snapshot larger than this (decompressed) is refused
+    max_snapshot_bytes: int = snapshot_mod.MAX_BYTES
 
     @property
     def is_live(self) -> bool:
@@ -362,7 +364,8 @@ def _estate(request: Request, collect: Collect | None) -> Snapshot:
 
     if not request.is_live:
         return snapshot_mod.load(
-            demo.snapshot_path() if request.demo else Path(str(request.snapshot))
+            demo.snapshot_path() if request.demo else Path(str(request.snapshot)),
+            request.max_snapshot_bytes,
         )
     if collect is None:
         raise UsageError("a live scan needs a collector")

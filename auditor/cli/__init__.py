@@ -21,6 +21,7 @@ from auditor.cli.report import report_cmd
 from auditor.cli.rules import rules_group
 from auditor.cli.scan import scan_cmd
 from auditor.cli.schema import schema_cmd
+from auditor.cli.whatif import whatif_cmd
 from auditor.errors import AuditorError, SignInError
 from auditor.log_analytics.command import upload_cmd
 
@@ -72,6 +73,7 @@ for _command in (
     init_cmd,
     config_group,
     plan_cmd,
+    whatif_cmd,
     upload_cmd,
 ):
     cli.add_command(_command)

@@ -213,3 +213,16 @@ def collector(quiet: bool) -> Collect:
             return Collector(target, cred, options, display).run()
 
     return collect
+
+
+# auditor.snapshot.MAX_BYTES, not imported for --help (tests/test_cli.py keeps them equal)
+MAX_SNAPSHOT_BYTES = 2 * 1024**3
+
+max_snapshot_option = click.option(
+    "--max-snapshot-bytes",
+    metavar="BYTES",
+    type=click.IntRange(1),
+    default=MAX_SNAPSHOT_BYTES,
+    show_default=True,
+    help="Refuse a saved snapshot larger than BYTES once decompressed, before reading it whole.",
+)

@@ -16,6 +16,7 @@ from auditor.cli.common import (
     collector,
     format_options,
     live_options,
+    max_snapshot_option,
     summary_options,
     usage_errors,
     width,
@@ -91,6 +92,7 @@ Examples:
     help="Append this run's scores, readiness and findings to a SQLite history database.",
 )
 @live_options
+@max_snapshot_option
 @click.option(
     "--save-snapshot",
     metavar="PATH",
@@ -132,6 +134,7 @@ def scan_cmd(
     batch_size: int,
     request_timeout: float,
     deadline: float,
+    max_snapshot_bytes: int,
     save_snapshot: str | None,
     verbose: bool,
     quiet: bool,
@@ -174,6 +177,7 @@ def scan_cmd(
         outputs=chosen_formats(outputs),
         gates=Gates(fail_under, Severity(fail_on) if fail_on else None),
         workloads=workload_patterns,
+        max_snapshot_bytes=max_snapshot_bytes,
     )
     with usage_errors():
         outcome = scan.execute(request, collector(quiet))

@@ -9,23 +9,30 @@ import click
 
 @click.command(
     "schema",
-    short_help="Print the JSON Schema of the snapshot, the report or an NDJSON line.",
+    short_help="Print the JSON Schema of the snapshot, the report, an NDJSON line, a what-if.",
     epilog="""\b
 Examples:
   auditor schema report > report.schema.json
   auditor schema snapshot
-  auditor schema finding-event""",
+  auditor schema what-if""",
 )
 @click.argument(
-    "which", metavar="WHICH", type=click.Choice(["snapshot", "report", "finding-event"])
+    "which",
+    metavar="WHICH",
+    type=click.Choice(["snapshot", "report", "finding-event", "what-if"]),
 )
 def schema_cmd(which: str) -> int:
     """Print the JSON Schema of WHICH: snapshot (the snapshot format), report (the JSON
-    report) or finding-event (one line of the NDJSON output)."""
+    report), finding-event (one line of the NDJSON output) or what-if (the what-if
+    document)."""
     if which == "snapshot":
         from auditor import snapshot
 
         document = snapshot.schema()
+    elif which == "what-if":
+        from auditor import whatif
+
+        document = whatif.schema()
     elif which == "finding-event":
         from auditor.render import ndjson
 
