@@ -553,6 +553,7 @@ def test_port_and_reuse(demo_doc: dict[str, Any]) -> None:
 # -- the command line -------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("ctrl_c_reaches_children")
 def test_command_line_serves_until_interrupted(tmp_path: Path, demo_doc: dict[str, Any]) -> None:
     snapshot = tmp_path / "estate.json.gz"
     snapshot.write_bytes(gzip.compress(json.dumps(demo_doc).encode()))
