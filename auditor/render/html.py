@@ -14,7 +14,7 @@ from typing import Any
 import jinja2
 
 from auditor.errors import RenderError
-from auditor.model import FAILING
+from auditor.model import FAILING, NO_SECONDARY
 from auditor.render import diagram, json_report
 from auditor.render.common import SHOWN_ITEMS
 from auditor.report import Report
@@ -43,6 +43,10 @@ def tojson_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
+# The evidence rows a finding prints on paper (the page shows SHOWN_ITEMS, the JSON all).
+PRINT_EVIDENCE = 5
+
+
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir()),
@@ -53,6 +57,8 @@ def environment() -> jinja2.Environment:
     )
     env.filters["tojson_text"] = tojson_text
     env.globals["shown_items"] = SHOWN_ITEMS
+    env.globals["print_evidence"] = PRINT_EVIDENCE
+    env.globals["no_secondary"] = NO_SECONDARY
     return env
 
 
