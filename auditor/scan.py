@@ -320,16 +320,18 @@ def write_outputs(
     *,
     history: str | None = None,
     exit_code: int | None = None,
+    record: bool = True,
 ) -> None:
-    """Record the run in the history (when asked), then write every chosen format; the HTML
-    shows the trend the history holds. When the outputs cannot all be written, the run is
-    taken out of the history again: it did not land."""
+    """Record the run in the history (when asked; `record` False only reads it, as
+    `auditor report --history` does), then write every chosen format; the HTML shows the
+    trend the history holds. When the outputs cannot all be written, the run is taken out of
+    the history again: it did not land."""
     if history is None:
         outputs.write_formats(chosen, lambda fmt: fmt.produce(report))
         return
     from auditor import history as history_mod
 
-    run_id = history_mod.record(history, report, exit_code=exit_code)
+    run_id = history_mod.record(history, report, exit_code=exit_code) if record else None
     try:
         names = tuple(w.name for w in report.workloads)
         trend = history_mod.document(
@@ -337,7 +339,8 @@ def write_outputs(
         )
         outputs.write_formats(chosen, partial(_with_trend, report=report, trend=trend))
     except BaseException:
-        history_mod.forget(history, run_id)
+        if run_id is not None:
+            history_mod.forget(history, run_id)
         raise
 
 

@@ -227,3 +227,28 @@ def test_the_html_report_shows_a_trend_per_workload_escaped(run, tmp_path):
     # without --history, no trend
     run("scan", "--demo", "-q", "--html", str(page))
     assert 'id="trend"' not in page.read_text()
+
+
+def test_report_re_renders_the_trend_from_the_history_without_recording(run, tmp_path) -> None:
+    history = tmp_path / "history.sqlite"
+    for n in (1, 2):
+        scanned = run(
+            "scan",
+            "--demo",
+            "-q",
+            "--history",
+            str(history),
+            "--json",
+            str(tmp_path / f"r{n}.json"),
+            "--html",
+            str(tmp_path / f"r{n}.html"),
+        )
+        assert scanned.code == 1
+    again = tmp_path / "again.html"
+    result = run(
+        "report", str(tmp_path / "r2.json"), "--history", str(history), "--html", str(again), "-q"
+    )
+    assert result.code == 0, result.err
+    assert again.read_bytes() == (tmp_path / "r2.html").read_bytes()  # the trend included
+    assert 'id="trend"' in again.read_text()
+    assert "2 run(s) recorded" in " ".join(run("history", str(history)).out.split())  # no new run

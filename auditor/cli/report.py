@@ -39,6 +39,13 @@ Examples:
 @format_options
 @log_analytics.options
 @summary_options
+@click.option(
+    "--history",
+    "history_path",
+    metavar="PATH",
+    help="Show the trend this history database holds in the HTML report, as the scan that "
+    "recorded it did (read only: nothing is recorded).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Show every finding with its evidence.")
 @click.option("-q", "--quiet", is_flag=True, help="No terminal summary.")
 @click.option("--color/--no-color", default=None, help=COLOR_HELP)
@@ -49,6 +56,7 @@ def report_cmd(
     color: bool | None,
     workload_patterns: tuple[str, ...],
     show: str | None,
+    history_path: str | None,
     **outputs: str | None,
 ) -> int:
     """Render a saved JSON report (auditor scan --json) again in any format, offline: no
@@ -63,9 +71,11 @@ def report_cmd(
     chosen = chosen_formats(outputs)
     with usage_errors():
         to_stdout = outputs_mod.to_stdout(chosen)
-    outputs_mod.check_paths(outputs_mod.format_paths(chosen), [("FROM.json", source)])
+    outputs_mod.check_paths(
+        outputs_mod.format_paths(chosen), [("FROM.json", source), ("--history", history_path)]
+    )
     report = select(report_file.load(source), workload_patterns)
-    scan.write_outputs(report, chosen)
+    scan.write_outputs(report, chosen, history=history_path, record=False)
     if not quiet:
         stream = sys.stderr if to_stdout else sys.stdout
         summary = terminal.render(
