@@ -107,10 +107,8 @@ def parse(data: Any, source: str) -> Config:
     try:
         return Config.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        raise ConfigError(
-            f"{source}: field '{_location(dict(first))}': {_message(first)}"
-        ) from None
+        found = [f"{source}: field '{_location(dict(e))}': {_message(e)}" for e in exc.errors()]
+        raise ConfigError(found[0], found) from None
 
 
 def problems(path: Path | str) -> tuple[Config | None, list[str]]:
@@ -122,6 +120,23 @@ def problems(path: Path | str) -> tuple[Config | None, list[str]]:
         return Config.model_validate(data or {}), []
     except ValidationError as exc:
         return None, [f"{path}: field '{_location(dict(e))}': {_message(e)}" for e in exc.errors()]
+
+
+def salvage(path: Path | str) -> tuple[Config, list[int]]:
+    """The workloads of a config that are valid on their own, and their indices: an invalid
+    config is still checked against the estate where it can be, so that one run lists every
+    problem."""
+    data = _read(Path(path))
+    items = data.get("workloads") if isinstance(data, dict) else None
+    kept: list[WorkloadConfig] = []
+    indices: list[int] = []
+    for index, item in enumerate(items if isinstance(items, list) else []):
+        try:
+            kept.append(WorkloadConfig.model_validate(item))
+        except ValidationError:
+            continue
+        indices.append(index)
+    return Config.model_construct(workloads=kept), indices
 
 
 def load(path: Path | str) -> Config:

@@ -3,6 +3,7 @@ a config against an estate (auditor config validate)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import yaml
@@ -127,11 +128,15 @@ def _suggest(estate: Estate, workspace_id: str) -> str:
     return f" (a workspace of that name: {same[0]})" if len(same) == 1 else ""
 
 
-def against_estate(config: Config, estate: Estate, source: str) -> Check:
-    """What the schema cannot see: ids that are not workspaces of this estate."""
+def against_estate(
+    config: Config, estate: Estate, source: str, indices: Sequence[int] | None = None
+) -> Check:
+    """What the schema cannot see: ids that are not workspaces of this estate (`indices`: the
+    workloads' places in the file, when only some of them were valid)."""
     problems: list[str] = []
     claimed: set[str] = set()
-    for index, workload in enumerate(config.workloads):
+    places = indices if indices is not None else range(len(config.workloads))
+    for index, workload in zip(places, config.workloads, strict=True):
         where = f"{source}: workloads.{index} ({workload.name})"
         for role, workspace_id in (
             ("primary", workload.primary),

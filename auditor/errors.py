@@ -2,7 +2,12 @@
 
 
 class AuditorError(Exception):
-    """Base of every error the CLI maps to an exit code and a one-line message."""
+    """Base of every error the CLI maps to an exit code and a one-line message (one line per
+    problem when an input has several: `problems`)."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or [message]
 
 
 class SnapshotError(AuditorError):
@@ -23,6 +28,11 @@ class RenderError(AuditorError):
 
 class CollectionError(AuditorError):
     """Live collection from Azure could not start at all."""
+
+
+class SignInError(AuditorError):
+    """No credential gave a token: nothing was collected, so readiness cannot be proven (the
+    CLI exits 3, not 2: the input was fine, the scan could not be made)."""
 
 
 class WaiverError(AuditorError):

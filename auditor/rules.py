@@ -104,26 +104,41 @@ def _describe(error: dict[str, Any]) -> str:
     return f"field '{where}': {message}"
 
 
-def parse_rule(data: Any, path: Path) -> Rule:
+def rule_problems(data: Any, path: Path) -> tuple[Rule | None, list[str]]:
+    """The rule of a file's data, or every problem it has (each field's, not the first)."""
     if not isinstance(data, dict):
-        raise RuleError(f"{path}: expected a mapping of rule fields")
+        return None, [f"{path}: expected a mapping of rule fields"]
     try:
         rule = Rule.model_validate(data)
     except ValidationError as exc:
-        raise RuleError(f"{path}: {_describe(dict(exc.errors()[0]))}") from None
+        return None, [f"{path}: {_describe(dict(e))}" for e in exc.errors()]
     if rule.id != path.stem:
-        raise RuleError(f"{path}: field 'id': '{rule.id}' must equal the file name '{path.stem}'")
+        return None, [f"{path}: field 'id': '{rule.id}' must equal the file name '{path.stem}'"]
+    return rule, []
+
+
+def parse_rule(data: Any, path: Path) -> Rule:
+    rule, problems = rule_problems(data, path)
+    if rule is None:
+        raise RuleError(problems[0], problems)
     return rule
 
 
-def load_file(path: Path) -> Rule:
+def file_problems(path: Path) -> tuple[Rule | None, list[str]]:
     try:
         data = parse_yaml(path.read_text())
     except Unreadable as exc:
-        raise RuleError(f"{path}: {exc}") from None
+        return None, [f"{path}: {exc}"]
     except (OSError, UnicodeDecodeError) as exc:
-        raise RuleError(f"{path}: cannot read rule file: {exc}") from None
-    return parse_rule(data, path)
+        return None, [f"{path}: cannot read rule file: {exc}"]
+    return rule_problems(data, path)
+
+
+def load_file(path: Path) -> Rule:
+    rule, problems = file_problems(path)
+    if rule is None:
+        raise RuleError(problems[0], problems)
+    return rule
 
 
 def rule_files(directory: Path) -> list[Path]:
@@ -146,30 +161,54 @@ def bundled_rules_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "rules"
 
 
-def load_dirs(directories: Iterable[Path]) -> tuple[Rule, ...]:
-    """Load every rule of the given directories; a bad file or a duplicate id refuses them all."""
+def problems(directories: Iterable[Path]) -> tuple[tuple[Rule, ...], list[str]]:
+    """Every rule of the given directories, and every problem of every file (not just the
+    first): a person fixing rule files sees all of them in one run."""
     rules: dict[str, tuple[Rule, Path]] = {}
+    found: list[str] = []
     bundled = bundled_rules_dir()
     for directory in directories:
-        for path in rule_files(directory):
-            rule = load_file(path)
+        try:
+            paths = rule_files(directory)
+        except RuleError as exc:
+            found.append(str(exc))
+            continue
+        for path in paths:
+            rule, wrong = file_problems(path)
+            if rule is None:
+                found += wrong
+                continue
             if directory == bundled:  # a user's rule directory may be laid out as they like
-                _in_class_folder(rule, path, directory)
+                misplaced = _in_class_folder(rule, path, directory)
+                if misplaced:
+                    found.append(misplaced)
+                    continue
             if rule.id in rules:
                 first = rules[rule.id][1]
-                raise RuleError(f"{path}: field 'id': rule '{rule.id}' is already in {first}")
+                found.append(f"{path}: field 'id': rule '{rule.id}' is already in {first}")
+                continue
             rules[rule.id] = (rule, path)
-    return tuple(sorted((r for r, _ in rules.values()), key=rule_sort_key))
+    return tuple(sorted((r for r, _ in rules.values()), key=rule_sort_key)), found
 
 
-def _in_class_folder(rule: Rule, path: Path, directory: Path) -> None:
+def load_dirs(directories: Iterable[Path]) -> tuple[Rule, ...]:
+    """Load every rule of the given directories; a bad file or a duplicate id refuses them all
+    (the error lists every problem)."""
+    loaded, found = problems(directories)
+    if found:
+        raise RuleError(found[0], found)
+    return loaded
+
+
+def _in_class_folder(rule: Rule, path: Path, directory: Path) -> str | None:
     """A bundled rule lives in rules/<asset_class>/: the folder a reader opens says its class."""
     expected = directory / rule.asset_class.value / path.name
     if path != expected:
-        raise RuleError(
+        return (
             f"{path}: field 'asset_class': '{rule.asset_class.value}' must equal the rule's "
             f"folder (expected {expected})"
         )
+    return None
 
 
 def rule_sort_key(rule: Rule) -> tuple[str, str]:

@@ -19,7 +19,7 @@ from auditor.atomic import Chunk
 from auditor.azure import get_path
 from auditor.config import Config
 from auditor.engine import apply_waivers, evaluate
-from auditor.errors import UsageError
+from auditor.errors import AuditorError, UsageError
 from auditor.estate import Estate, build
 from auditor.gates import Gates, breaches
 from auditor.gates import exit_code as gated_exit_code
@@ -195,6 +195,8 @@ class Request:
     gates: Gates = field(default_factory=Gates)
     # --workload: only the workloads matching these globs, in the summary and every report
     workloads: tuple[str, ...] = ()
+    # --max-snapshot-bytes: a saved snapshot larger than this (decompressed) is refused
+    max_snapshot_bytes: int = snapshot_mod.MAX_BYTES
 
     @property
     def is_live(self) -> bool:
@@ -265,10 +267,7 @@ def judged(request: Request, collect: Collect | None = None) -> Judged:
     """Read what shapes the verdicts first (config, rules, waivers: every problem before any
     collection), then the estate (collected live, saved when asked, or loaded), and scan it,
     limited to the workloads the request names."""
-    config = _config(request)
-    loaded = rules_mod.load(request.rule_dirs)
-    accepted = waivers_mod.load(request.waivers) if request.waivers else ()
-    waivers_mod.check_rules(accepted, (r.id for r in loaded), str(request.waivers))
+    config, loaded, accepted = _verdict_inputs(request)
     estate = build(_estate(request, collect))
     report = judge(
         estate,
@@ -279,6 +278,28 @@ def judged(request: Request, collect: Collect | None = None) -> Judged:
         waivers=accepted,
     )
     return Judged(select(report, request.workloads), estate)
+
+
+def _verdict_inputs(request: Request) -> tuple[Config, tuple[Rule, ...], tuple[Waiver, ...]]:
+    """The config, rules and waivers; every problem of all three in one error, so that one run
+    shows what to fix in each file."""
+    found: list[AuditorError] = []
+
+    def read(load: Callable[[], Any]) -> Any:
+        try:
+            return load()
+        except AuditorError as exc:
+            found.append(exc)
+            return None
+
+    config = read(lambda: _config(request))
+    loaded = read(lambda: rules_mod.load(request.rule_dirs))
+    accepted = read(lambda: waivers_mod.load(request.waivers) if request.waivers else ())
+    if found:
+        problems = [problem for exc in found for problem in exc.problems]
+        raise type(found[0])(problems[0], problems)
+    waivers_mod.check_rules(accepted, (r.id for r in loaded), str(request.waivers))
+    return config, loaded, accepted
 
 
 def execute(request: Request, collect: Collect | None = None) -> Outcome:
@@ -299,16 +320,18 @@ def write_outputs(
     *,
     history: str | None = None,
     exit_code: int | None = None,
+    record: bool = True,
 ) -> None:
-    """Record the run in the history (when asked), then write every chosen format; the HTML
-    shows the trend the history holds. When the outputs cannot all be written, the run is
-    taken out of the history again: it did not land."""
+    """Record the run in the history (when asked; `record` False only reads it, as
+    `auditor report --history` does), then write every chosen format; the HTML shows the
+    trend the history holds. When the outputs cannot all be written, the run is taken out of
+    the history again: it did not land."""
     if history is None:
         outputs.write_formats(chosen, lambda fmt: fmt.produce(report))
         return
     from auditor import history as history_mod
 
-    run_id = history_mod.record(history, report, exit_code=exit_code)
+    run_id = history_mod.record(history, report, exit_code=exit_code) if record else None
     try:
         names = tuple(w.name for w in report.workloads)
         trend = history_mod.document(
@@ -316,7 +339,8 @@ def write_outputs(
         )
         outputs.write_formats(chosen, partial(_with_trend, report=report, trend=trend))
     except BaseException:
-        history_mod.forget(history, run_id)
+        if run_id is not None:
+            history_mod.forget(history, run_id)
         raise
 
 
@@ -343,7 +367,8 @@ def _estate(request: Request, collect: Collect | None) -> Snapshot:
 
     if not request.is_live:
         return snapshot_mod.load(
-            demo.snapshot_path() if request.demo else Path(str(request.snapshot))
+            demo.snapshot_path() if request.demo else Path(str(request.snapshot)),
+            request.max_snapshot_bytes,
         )
     if collect is None:
         raise UsageError("a live scan needs a collector")

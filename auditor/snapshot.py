@@ -176,16 +176,26 @@ def validate(data: Any, source: str) -> Snapshot:
     return Snapshot(data=data, source=source)
 
 
-def load(path: Path | str) -> Snapshot:
-    """Read a snapshot file (JSON, or gzip-compressed JSON when the name ends in .gz)."""
+# The largest snapshot read (decompressed), unless --max-snapshot-bytes says otherwise: a
+# 10,000-workload estate is about 360 MB; parsing takes several times a file's size in memory.
+MAX_BYTES = 2 * 1024**3
+
+
+def load(path: Path | str, max_bytes: int = MAX_BYTES) -> Snapshot:
+    """Read a snapshot file (JSON, or gzip-compressed JSON when the name ends in .gz); one
+    larger than `max_bytes` (decompressed) is refused before it is read whole."""
     path = Path(path)
     try:
         with paused_gc():
-            data = (
-                parse_json(gunzip(path.read_bytes()))
-                if path.name.endswith(".gz")
-                else parse_json_file(path)
-            )
+            if path.name.endswith(".gz"):
+                data = parse_json(gunzip(path.read_bytes(), max_bytes))
+            else:
+                size = path.stat().st_size
+                if size > max_bytes:
+                    raise Unreadable(
+                        f"is {size:,} bytes, past the limit of {max_bytes:,} (--max-snapshot-bytes)"
+                    )
+                data = parse_json_file(path)
     except FileNotFoundError:
         raise SnapshotError(f"{path}: no such snapshot file") from None
     except OSError as exc:

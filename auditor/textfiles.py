@@ -8,6 +8,7 @@ surfaces as a traceback."""
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import mmap
 import zlib
@@ -140,11 +141,20 @@ def parse_json_file(path: Path) -> Any:
                 view.release()
 
 
-def gunzip(raw: bytes) -> bytes:
+def gunzip(raw: bytes, limit: int | None = None) -> bytes:
+    """The decompressed bytes; past `limit` bytes, Unreadable before more memory is taken (a
+    few MB of gzip can expand to gigabytes)."""
     try:
-        return gzip.decompress(raw)
+        with gzip.GzipFile(fileobj=io.BytesIO(raw)) as stream:
+            data = stream.read() if limit is None else stream.read(limit + 1)
     except (OSError, EOFError, zlib.error) as exc:
         raise Unreadable(f"not a valid gzip file: {exc}") from None
+    if limit is not None and len(data) > limit:
+        raise Unreadable(
+            f"expands past {limit:,} bytes, the limit (--max-snapshot-bytes); refused before "
+            "reading it whole"
+        )
+    return data
 
 
 # The formats the shipped schemas name (date-time, date, uuid), checked, not only annotated:

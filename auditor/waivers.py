@@ -152,9 +152,12 @@ def parse(data: Any, source: str) -> tuple[Waiver, ...]:
     try:
         return tuple(WaiverFile.model_validate(data).waivers)
     except ValidationError as exc:
-        first: dict[str, Any] = dict(exc.errors()[0])
-        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
-        raise WaiverError(f"{source}: field '{where}': {_message(first)}") from None
+        found = [
+            f"{source}: field '{'.'.join(str(p) for p in e['loc']) or '(top level)'}': "
+            f"{_message(dict(e))}"
+            for e in exc.errors()
+        ]
+        raise WaiverError(found[0], found) from None
 
 
 def load(path: Path | str) -> tuple[Waiver, ...]:

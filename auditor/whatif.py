@@ -10,6 +10,7 @@ in the report like any other."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -430,3 +431,12 @@ def document(report: Report, outlooks: Sequence[RegionDown], mode: str) -> Mappi
         "exit_code": max((o.exit_code for o in outlooks), default=EXIT_OK),
         "regions": [o.as_dict() for o in outlooks],
     }
+
+
+def schema() -> dict[str, Any]:
+    """The JSON Schema of the what-if document."""
+    from importlib import resources
+
+    text = resources.files("auditor").joinpath("schemas/whatif-v1.schema.json").read_text()
+    found: dict[str, Any] = json.loads(text)
+    return found

@@ -5,7 +5,8 @@ from __future__ import annotations
 import copy
 import json
 import os
-from collections.abc import Callable
+import signal
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,3 +58,20 @@ def write_json(tmp_path: Path) -> Callable[[Any, str], Path]:
         return path
 
     return write
+
+
+@pytest.fixture
+def ctrl_c_reaches_children() -> Iterator[None]:
+    """Children started during the test take SIGINT as a terminal's Ctrl-C (KeyboardInterrupt).
+
+    A suite started in the background by a non-interactive shell (`pytest &`) runs with SIGINT
+    ignored, and an ignored signal stays ignored across exec: a child would never see the
+    Ctrl-C a test sends it. A handled signal is reset to the default by exec instead.
+    """
+    previous = signal.getsignal(signal.SIGINT)
+    if previous == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

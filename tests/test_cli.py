@@ -333,7 +333,7 @@ def test_a_users_rule_directory_adds_findings(run, tmp_path):
     out = tmp_path / "r.json"
     run("scan", "--demo", "-q", "--rules", str(tmp_path), "--json", str(out))
     findings = [f for f in _report(out)["findings"] if f["rule"] == "HOUSE-1"]
-    assert len(findings) == 5
+    assert len(findings) == 7  # one per demo workload
     validated = run("rules", "validate", str(tmp_path))
     assert validated.code == 0 and f"1 rule(s) valid in {tmp_path}" in validated.out
 
@@ -649,7 +649,7 @@ def test_a_device_a_fifo_and_a_link_to_one_are_written_through_never_replaced(ru
         result = run("scan", "--demo", "-q", "--json", str(target))
         reader.join(30)
         assert result.code == 1, result.err
-        assert json.loads(received[0])["summary"]["workloads"] == 5
+        assert json.loads(received[0])["summary"]["workloads"] == 7
         assert stat.S_ISFIFO(os.stat(fifo).st_mode) and link.is_symlink()
 
 
@@ -660,7 +660,7 @@ def test_json_to_dev_stdout_is_the_report(tmp_path):
         timeout=120,
     )
     assert done.returncode == 1, done.stderr
-    assert json.loads(done.stdout)["summary"]["workloads"] == 5
+    assert json.loads(done.stdout)["summary"]["workloads"] == 7
 
 
 def test_reports_get_the_umasks_mode_and_a_replaced_file_keeps_its_own(tmp_path):
@@ -684,7 +684,7 @@ def test_a_link_to_a_report_is_kept_and_the_file_it_points_to_replaced(run, tmp_
     link = tmp_path / "link.json"
     link.symlink_to(real)
     assert run("scan", "--demo", "-q", "--json", str(link)).code == 1
-    assert link.is_symlink() and json.loads(real.read_text())["summary"]["workloads"] == 5
+    assert link.is_symlink() and json.loads(real.read_text())["summary"]["workloads"] == 7
 
 
 INJECTED = (
@@ -712,10 +712,10 @@ def test_init_writes_tag_values_as_inert_yaml_and_what_validates_is_what_it_show
     import yaml
 
     proposed = yaml.safe_load(text)["workloads"]
-    assert len(proposed) == 5 and all("attestations" not in w for w in proposed)
+    assert len(proposed) == 7 and all("attestations" not in w for w in proposed)
     assert name in [w["name"] for w in proposed]  # the name itself, whole, as a value
     validated = run("config", "validate", str(config_path), "--snapshot", str(snapshot_path))
-    assert validated.code == 0 and "valid (5 workload(s)" in validated.out
+    assert validated.code == 0 and "valid (7 workload(s)" in validated.out
     out = tmp_path / "r.json"
     scanned = run(
         "scan", "--snapshot", str(snapshot_path), "--config", str(config_path), "-q",
@@ -773,7 +773,7 @@ def test_ctrl_c_after_the_reports_were_committed_records_the_run(run, tmp_path, 
     out, db = tmp_path / "r.json", tmp_path / "h.sqlite"
     result = run("scan", "--demo", "--json", str(out), "--history", str(db))
     assert result.code == 130 and "aborted" in result.err
-    assert json.loads(out.read_text())["summary"]["workloads"] == 5
+    assert json.loads(out.read_text())["summary"]["workloads"] == 7
     monkeypatch.undo()
     assert json.loads(run("history", str(db), "--json").out)["runs"] == 1
 

@@ -34,11 +34,11 @@ def test_a_scan_sends_its_rows_and_keeps_its_exit_code(run, tmp_path):
         result = run("scan", "--demo", "--ndjson", str(ndjson), "-q", *_to(emu))
         findings = emu.rows(FINDINGS)
         counts = {s: len(emu.rows(s)) for s in (RUNS, WORKLOADS)}
-    assert result.code == 1, result.err  # two demo workloads are not ready
+    assert result.code == 1, result.err  # four demo workloads are not ready
     lines = [json.loads(line) for line in ndjson.read_text().splitlines()]
     assert [r["finding_id"] for r in findings] == [e["finding_id"] for e in lines]
     assert {r["scan_id"] for r in findings} == {lines[0]["scan_id"]}
-    assert counts == {RUNS: 1, WORKLOADS: 15}
+    assert counts == {RUNS: 1, WORKLOADS: 21}  # 7 workloads x 3 tiers
     assert not list(tmp_path.glob("auditor-spool-*"))
 
 
@@ -47,7 +47,7 @@ def test_the_success_line_is_shown_unless_quiet(run, tmp_path, monkeypatch):
     with IngestionEmulator(TOKEN) as emu:
         result = run("scan", "--demo", *_to(emu))
     assert result.code == 1
-    assert f"log analytics: sent 1 run, 15 workload, 120 finding row(s) to {RULE_ID}" in result.err
+    assert f"log analytics: sent 1 run, 21 workload, 175 finding row(s) to {RULE_ID}" in result.err
 
 
 def test_an_upload_that_fails_exits_3_spools_beside_the_history_and_upload_sends_the_rest(
@@ -65,11 +65,11 @@ def test_an_upload_that_fails_exits_3_spools_beside_the_history_and_upload_sends
         assert lines == [
             "log analytics: error: the endpoint kept failing, retries included (500 "
             "ServiceError: scripted fault)",
-            f"log analytics: upload incomplete: 120 of 136 row(s) not sent, kept in {spools[0]}",
+            f"log analytics: upload incomplete: 175 of 197 row(s) not sent, kept in {spools[0]}",
             f"send them with: auditor upload {spools[0]} --log-analytics {emu.url} --dcr {RULE_ID}",
             "exit code 3: the upload is incomplete",
         ]
-        assert emu.rows(FINDINGS) == [] and len(emu.rows(WORKLOADS)) == 15
+        assert emu.rows(FINDINGS) == [] and len(emu.rows(WORKLOADS)) == 21
         # still failing: the spool stays, exit 3 again
         again = run("upload", str(history.parent), "-q", *_to(emu))
         assert again.code == 3 and spools[0].exists()
@@ -77,9 +77,9 @@ def test_an_upload_that_fails_exits_3_spools_beside_the_history_and_upload_sends
         fault.times = 0
         done = run("upload", str(history.parent), *_to(emu))
         assert done.code == 0, done.err
-        assert "sent 0 run, 0 workload, 120 finding row(s)" in done.err
-        assert len(emu.rows(FINDINGS)) == 120 and len(emu.rows(RUNS)) == 1
-        assert len({r["event_id"] for r in emu.rows(FINDINGS)}) == 120
+        assert "sent 0 run, 0 workload, 175 finding row(s)" in done.err
+        assert len(emu.rows(FINDINGS)) == 175 and len(emu.rows(RUNS)) == 1
+        assert len({r["event_id"] for r in emu.rows(FINDINGS)}) == 175
         assert not spools[0].exists()
         assert run("upload", str(history.parent), *_to(emu)).code == 0
 
@@ -107,7 +107,7 @@ def test_report_uploads_a_saved_report(run, tmp_path):
     with IngestionEmulator(TOKEN) as emu:
         result = run("report", str(saved), "-q", *_to(emu), "--stream", "run=Custom-AuditorRun_CL")
         assert result.code == 0, result.err
-        assert len(emu.rows(FINDINGS)) == 120
+        assert len(emu.rows(FINDINGS)) == 175
         emu.forbidden = True
         failed = run("report", str(saved), "-q", *_to(emu), "--spool", str(tmp_path / "s"))
     assert failed.code == 3

@@ -22,7 +22,7 @@ def test_init_proposes_a_commented_config_that_scans_like_discovery(run, tmp_pat
     out = tmp_path / "auditor.yaml"
     result = run("init", "--snapshot", str(demo.snapshot_path()), "--output", str(out))
     assert result.code == 0, result.err
-    assert f"wrote {out}: 5 workload(s) proposed (1 tags, 3 discovered, 1 standalone)" in result.err
+    assert f"wrote {out}: 7 workload(s) proposed (3 tags, 3 discovered, 1 standalone)" in result.err
     text = out.read_text()
     # the why, for a person to confirm
     assert "# discovered: names differ only by a region token." in text
@@ -97,7 +97,7 @@ def test_validate_a_good_config(run):
     assert against.code == 0
     assert "valid (2 workload(s); every workspace it names is in the snapshot)" in against.out
     assert (
-        "5 workspace(s) not in the config come from tags, discovery or stand alone" in against.out
+        "9 workspace(s) not in the config come from tags, discovery or stand alone" in against.out
     )
     snap = run(
         "config", "validate", str(demo.config_path()), "--snapshot", str(demo.snapshot_path())

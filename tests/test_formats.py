@@ -477,7 +477,7 @@ BLOCKING = "| Workload | Rule | Severity | Status | Finding | How to fix |"
 
 def test_markdown_summary_has_the_ladder_and_what_blocks(report):
     text = markdown.render(report).decode()
-    assert "2 of 5 workloads are not ready" in text
+    assert "4 of 7 workloads are not ready" in text
     ladder = _table_rows(text, LADDER)
     assert [r[0] for r in ladder] == [w.name for w in report.workloads]
     for row, result in zip(ladder, report.workloads, strict=True):
@@ -534,13 +534,13 @@ def _only(report: Report, name: str) -> Report:
 
 
 def test_gates_are_a_pure_decision_on_the_report(report):
-    churn = _only(report, "churn-prediction")  # ready for hot/warm, score 87, DR-08 high fails
+    churn = _only(report, "churn-prediction")  # ready for hot/warm, score 88, DR-08 high fails
     assert churn.exit_code == EXIT_OK
-    assert churn.workloads[0].target.score == 87
+    assert churn.workloads[0].target.score == 88
     cases = [
         (gates.Gates(), EXIT_OK),
-        (gates.Gates(fail_under=87), EXIT_OK),
-        (gates.Gates(fail_under=88), EXIT_NOT_READY),
+        (gates.Gates(fail_under=88), EXIT_OK),
+        (gates.Gates(fail_under=89), EXIT_NOT_READY),
         (gates.Gates(fail_on=Severity.CRITICAL), EXIT_OK),
         (gates.Gates(fail_on=Severity.HIGH), EXIT_NOT_READY),
         (gates.Gates(fail_on=Severity.INFO), EXIT_NOT_READY),
@@ -572,10 +572,10 @@ def test_gates_on_the_command_line(run, demo_doc, write_json, tmp_path):
     base = ["scan", "--snapshot", str(write_json(demo_doc)), "--config", str(config_path)]
     base += ["--as-of", "2026-11-26"]
     assert run(*base).code == 0
-    assert run(*base, "--fail-under", "87", "--fail-on", "critical").code == 0
-    under = run(*base, "--fail-under", "88")
+    assert run(*base, "--fail-under", "88", "--fail-on", "critical").code == 0
+    under = run(*base, "--fail-under", "89")
     assert under.code == 1
-    assert "gate: churn-prediction: score 87 for its target" in under.out
+    assert "gate: churn-prediction: score 88 for its target" in under.out
     assert under.out.rstrip().endswith("exit code 1: the gate(s) above")
     assert run(*base, "--fail-on", "high").code == 1
     quiet = run(*base, "--fail-on", "high", "-q")

@@ -25,7 +25,10 @@ def _scan(run, db: Path, as_of: str, *extra: str) -> None:
     assert result.code == 1, result.err
 
 
-def test_scans_append_and_history_shows_the_trend(run, tmp_path):
+def test_scans_append_and_history_shows_the_trend(run, tmp_path, monkeypatch):
+    # the header names the database, whose path is as long as pytest's temporary folder: a
+    # width it fits in whatever that folder is called (the default is 80 without a terminal)
+    monkeypatch.setenv("COLUMNS", "200")
     db = tmp_path / "history.sqlite"
     waivers = tmp_path / "waivers.yaml"
     waivers.write_text(
@@ -33,6 +36,7 @@ def test_scans_append_and_history_shows_the_trend(run, tmp_path):
         "  - {rule: DR-04, workload: recsys, reason: r, owner: o, expires: 2027-01-01}\n"
         "  - {rule: DR-06, workload: recsys, reason: r, owner: o, expires: 2027-01-01}\n"
         "  - {rule: DR-09, workload: recsys, reason: r, owner: o, expires: 2027-01-01}\n"
+        "  - {rule: DR-09-SHARED, workload: recsys, reason: r, owner: o, expires: 2027-01-01}\n"
     )
     _scan(run, db, "2026-10-31")
     _scan(run, db, "2026-11-26")
@@ -50,17 +54,17 @@ def test_scans_append_and_history_shows_the_trend(run, tmp_path):
         statuses = conn.execute(
             "SELECT status, count(*) FROM findings WHERE run_id = 3 GROUP BY status"
         ).fetchall()
-        assert ("suppressed", 3) in statuses
+        assert ("suppressed", 4) in statuses
         assert conn.execute(
             "SELECT rule, workload, status, severity FROM findings"
             " WHERE run_id = 1 AND workload = 'recsys' AND rule = 'DR-06'"
         ).fetchone() == ("DR-06", "recsys", "fail", "critical")
-        assert conn.execute("SELECT count(*) FROM tiers WHERE run_id = 1").fetchone() == (5 * 3,)
+        assert conn.execute("SELECT count(*) FROM tiers WHERE run_id = 1").fetchone() == (7 * 3,)
 
     shown = run("history", str(db), "--workload", "recsys", "--no-color")
     assert shown.code == 0
     assert "3 run(s) recorded" in shown.out
-    assert "recsys (target hot/cold): score 50 -> 80 (+30) over 3 runs; now ready" in shown.out
+    assert "recsys (target hot/cold): score 46 -> 80 (+34) over 3 runs; now ready" in shown.out
     assert "readiness changed 1 time(s)" in shown.out
     assert "fraud-scoring" not in shown.out
 
@@ -74,7 +78,7 @@ def test_scans_append_and_history_shows_the_trend(run, tmp_path):
     last = recsys["runs"][-1]
     assert last["target"] == {"tier": "hot/cold", "score": 80, "ready": True}
     assert set(last["tiers"]) == {"hot/hot", "hot/warm", "hot/cold"}
-    assert recsys["runs"][0]["tiers"]["hot/cold"] == {"score": 50, "ready": False}
+    assert recsys["runs"][0]["tiers"]["hot/cold"] == {"score": 46, "ready": False}
     assert last["as_of"] == "2026-11-26" and last["exit_code"] == 1
 
 
@@ -216,10 +220,35 @@ def test_the_html_report_shows_a_trend_per_workload_escaped(run, tmp_path):
     assert (
         trend.count('<span class="ready" style="--score: ')
         + trend.count('<span class="not-ready" style="--score: ')
-        == 2 * 5
+        == 2 * 7
     )
-    assert "89 &rarr; 87 (-2), ready" in trend  # churn-prediction: DR-16's attestation expired
+    assert "89 &rarr; 88 (-1), ready" in trend  # churn-prediction: DR-16's attestation expired
     assert "&lt;img src=x onerror=alert(1)&gt;" in trend and "<img" not in trend
     # without --history, no trend
     run("scan", "--demo", "-q", "--html", str(page))
     assert 'id="trend"' not in page.read_text()
+
+
+def test_report_re_renders_the_trend_from_the_history_without_recording(run, tmp_path) -> None:
+    history = tmp_path / "history.sqlite"
+    for n in (1, 2):
+        scanned = run(
+            "scan",
+            "--demo",
+            "-q",
+            "--history",
+            str(history),
+            "--json",
+            str(tmp_path / f"r{n}.json"),
+            "--html",
+            str(tmp_path / f"r{n}.html"),
+        )
+        assert scanned.code == 1
+    again = tmp_path / "again.html"
+    result = run(
+        "report", str(tmp_path / "r2.json"), "--history", str(history), "--html", str(again), "-q"
+    )
+    assert result.code == 0, result.err
+    assert again.read_bytes() == (tmp_path / "r2.html").read_bytes()  # the trend included
+    assert 'id="trend"' in again.read_text()
+    assert "2 run(s) recorded" in " ".join(run("history", str(history)).out.split())  # no new run

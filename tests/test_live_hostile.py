@@ -166,6 +166,7 @@ def test_resource_graph_throttling_is_waited_out(tmp_path):
     assert len(doc["resources"]) == len(DEMO["resources"])
 
 
+@pytest.mark.usefixtures("ctrl_c_reaches_children")
 def test_ctrl_c_stops_at_once_and_sends_nothing_after(tmp_path):
     out = tmp_path / "s.json"
     env = {**os.environ, "AUDITOR_ACCESS_TOKEN": TOKEN, "PYTHONPATH": str(REPO)}

@@ -160,14 +160,18 @@ def _demo() -> tuple:  # type: ignore[type-arg]
 def test_demo_recsys_blockers_first_with_the_quota_to_request() -> None:
     report, estate = _demo()
     current = plan.build(report, estate, "recsys")
-    assert [s.rule for s in current.steps] == ["DR-04", "DR-06", "DR-09", "DR-15", "DR-22", "DR-19"]
-    assert [s.blocking for s in current.steps] == [True, True, True, False, False, False]
-    quota = next(s for s in current.steps if s.rule == "DR-09")
-    assert any(
-        "--limit-object value=96" in c.text and "northeurope" in c.text for c in quota.commands
-    )
+    assert [s.rule for s in current.steps] == [
+        "DR-04", "DR-06", "DR-09", "DR-09-SHARED", "DR-15", "DR-22", "DR-19"
+    ]  # fmt: skip
+    assert [s.blocking for s in current.steps] == [True, True, True, True, False, False, False]
+    # recsys alone fails over into northeurope: the shared pool needs what DR-09 asks for
+    for rule in ("DR-09", "DR-09-SHARED"):
+        quota = next(s for s in current.steps if s.rule == rule)
+        assert any(
+            "--limit-object value=96" in c.text and "northeurope" in c.text for c in quota.commands
+        )
     text = plan_text.render(current, width=80)
-    assert "1. [blocks] DR-04" in text and "4. [recommended] DR-15" in text
+    assert "1. [blocks] DR-04" in text and "5. [recommended] DR-15" in text
 
 
 def test_demo_churn_at_hot_warm_is_ready_with_advisories_and_at_hot_hot_is_not() -> None:

@@ -35,7 +35,7 @@ def test_a_demo_request_writes_every_output_and_records_the_run(tmp_path):
     assert outcome.exit_code == 1 and outcome.report.exit_code == 1
     assert not outcome.to_stdout and outcome.breaches == ()
     document = json.loads(paths["json"].read_text())
-    assert document["summary"]["workloads"] == 5 == len(outcome.report.workloads)
+    assert document["summary"]["workloads"] == 7 == len(outcome.report.workloads)
     assert "recsys" in paths["markdown"].read_text()
     assert history.trend(db).runs == 1
 

@@ -24,8 +24,11 @@ from auditor.report import Report, select, some_names
 
 AS_OF = "2026-11-26"
 WIDTHS = (80, 100, 120, 200)
-NAMES = ("churn-prediction", "fraud-scoring", "mlw-forecast", "mlw-sandbox-uksouth", "recsys")
-NOT_READY = ("mlw-sandbox-uksouth", "recsys")
+NAMES = (
+    "churn-prediction", "fraud-scoring", "mlw-forecast", "mlw-sandbox-uksouth", "recsys",
+    "speech", "vision",
+)  # fmt: skip
+NOT_READY = ("mlw-sandbox-uksouth", "recsys", "speech", "vision")
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
 
 
@@ -134,13 +137,13 @@ def test_layouts_as_the_width_shrinks(report):
     compact = terminal.render(report, width=80)
     assert " Src " in compact and terminal.COMPACT_LEGEND[:40] in compact.replace("\n  ", " ")
     assert re.search(
-        r"^recsys\s+tag\s+westeurope ->\s+h/c\s+x 52\s+x 50\s+x 50\s+NO$", compact, re.M
+        r"^recsys\s+tag\s+westeurope ->\s+h/c\s+x 48\s+x 46\s+x 46\s+NO$", compact, re.M
     )
     stacked = terminal.render(report, width=50)
     joined = " ".join(line.strip() for line in stacked.splitlines())
     assert (
-        "recsys: NOT ready for hot/cold | westeurope -> northeurope | tags | hot/hot no 52, "
-        "hot/warm no 50, hot/cold no 50" in joined
+        "recsys: NOT ready for hot/cold | westeurope -> northeurope | tags | hot/hot no 48, "
+        "hot/warm no 46, hot/cold no 46" in joined
     )
 
 
@@ -154,19 +157,22 @@ def _section(text: str, name: str) -> list[str]:
 def test_failing_findings_say_whether_they_block_the_target(report):
     text = terminal.render(report, width=200)
     recsys = _section(text, "recsys")
-    for rule in ("DR-04", "DR-06", "DR-09"):
+    for rule in ("DR-04", "DR-06", "DR-09", "DR-09-SHARED"):
         assert any(line.startswith(f"  FAIL blocking {rule} [") for line in recsys), rule
     for rule in ("DR-15", "DR-19", "DR-22"):
         assert any(line.startswith(f"  FAIL advisory {rule} [") for line in recsys), rule
-    assert "  to reach hot/cold: fix DR-04, DR-06, DR-09" in recsys
+    assert "  to reach hot/cold: fix DR-04, DR-06, DR-09, DR-09-SHARED" in recsys
     # a stricter tier that needs nothing more has no line of its own
     assert not any("to reach hot/warm" in line for line in recsys)
 
     sandbox = _section(text, "mlw-sandbox-uksouth")
-    assert "  to reach hot/cold: fix DR-01, DR-04, DR-05, DR-06, DR-07, DR-09, DR-24" in sandbox
+    assert (
+        "  to reach hot/cold: fix DR-01, DR-04, DR-05, DR-06, DR-07, DR-09, DR-09-SHARED, DR-24"
+        in sandbox
+    )
     assert "  to reach hot/warm: also fix DR-10" in sandbox
     assert "  to reach hot/hot: also fix DR-08, DR-10-CAPACITY, DR-13" in sandbox
-    assert any("and 6 more blocking rules need a secondary workspace" in s for s in sandbox)
+    assert any("and 7 more blocking rules need a secondary workspace" in s for s in sandbox)
 
     churn = _section(text, "churn-prediction")  # ready for its target: advice only
     assert not any(" blocking " in line for line in churn)
@@ -175,8 +181,11 @@ def test_failing_findings_say_whether_they_block_the_target(report):
     # the summary ends with the rules that block the most workloads, with how many each
     tail = text.splitlines()[-7:]
     assert tail[0] == "Rules blocking the most workloads at their target:"
-    assert tail[1].startswith("  DR-04 2 workloads: Each workspace has its own default storage")
-    assert tail[-1] == "  and 2 more rule(s)"
+    assert tail[1].startswith(  # mlw-sandbox-uksouth, recsys, speech and vision
+        "  DR-09-SHARED 4 workloads: The secondary region's quota holds every workload"
+    )
+    assert tail[2].startswith("  DR-04 2 workloads: Each workspace has its own default storage")
+    assert tail[-1] == "  and 3 more rule(s)"
 
 
 def test_marks_are_words_not_only_colours(report):
@@ -272,7 +281,7 @@ def test_a_pattern_that_matches_nothing_names_a_few_workloads(report):
     with pytest.raises(SelectionError) as caught:
         select(report, ["recsys", "recsy"])
     message = str(caught.value)
-    assert message.startswith("--workload 'recsy' matches none of the 5 workload(s): recsys")
+    assert message.startswith("--workload 'recsy' matches none of the 7 workload(s): recsys")
     many = [f"team-{i:04}" for i in range(2016)]
     listed = some_names(many, "team-0007x")
     assert listed.startswith("team-0007") and listed.endswith(" and 2,011 more")
@@ -318,8 +327,8 @@ def test_a_workload_that_matches_nothing_is_a_usage_error(run, tmp_path):
     result = run("scan", "--demo", "--workload", "recsy", "--json", str(tmp_path / "r.json"))
     assert result.code == 2 and result.out == ""
     assert result.err.strip().splitlines() == [
-        "auditor: error: --workload 'recsy' matches none of the 5 workload(s): recsys, "
-        "churn-prediction, fraud-scoring, mlw-forecast, mlw-sandbox-uksouth"
+        "auditor: error: --workload 'recsy' matches none of the 7 workload(s): recsys, "
+        "churn-prediction, fraud-scoring, mlw-forecast, mlw-sandbox-uksouth and 2 more"
     ]
     assert not (tmp_path / "r.json").exists()
     bad = run("scan", "--demo", "--show", "some")

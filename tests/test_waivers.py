@@ -69,13 +69,18 @@ waivers:
     reason: quota request 5551 pending with Microsoft
     owner: capacity@contoso.example
     expires: {expires}
+  - rule: DR-09-SHARED
+    workload: recsys
+    reason: quota request 5551 covers the pool in northeurope (recsys alone fails over into it)
+    owner: capacity@contoso.example
+    expires: 2027-03-31
 """
 
 
 def test_waived_findings_are_suppressed_visible_and_stop_blocking(run, tmp_path):
     _, before = _scan(run, tmp_path, _waivers(tmp_path, "waivers: []\n"))
     recsys_before = _workload(before, "recsys")
-    assert recsys_before["blocking_for_target"] == ["DR-04", "DR-06", "DR-09"]
+    assert recsys_before["blocking_for_target"] == ["DR-04", "DR-06", "DR-09", "DR-09-SHARED"]
     assert before["waivers"] == []
 
     path = _waivers(tmp_path, WAIVE_RECSYS.format(registry=RECSYS_ACR, expires="2027-01-31"))
@@ -102,9 +107,9 @@ def test_waived_findings_are_suppressed_visible_and_stop_blocking(run, tmp_path)
     recsys = _workload(after, "recsys")
     assert recsys["ready_for_target"] is True and recsys["blocking_for_target"] == []
     assert recsys["score_for_target"] > recsys_before["score_for_target"]
-    assert after["summary"]["findings"]["suppressed"] == 3
+    assert after["summary"]["findings"]["suppressed"] == 4
     assert after["summary"]["ready_for_target"] == before["summary"]["ready_for_target"] + 1
-    assert [w["status"] for w in after["waivers"]] == ["active", "active", "active"]
+    assert [w["status"] for w in after["waivers"]] == ["active", "active", "active", "active"]
     assert after["waivers"][0]["matched"] == [dr04["id"]]
     # other findings are untouched
     assert _finding(after, "recsys", "DR-05")["status"] == "pass"
@@ -331,7 +336,7 @@ def test_the_markdown_summary_lists_the_waivers(run, tmp_path):
     waivers = _waivers(tmp_path, WAIVE_RECSYS.format(registry=RECSYS_ACR, expires="2027-01-31"))
     _scan(run, tmp_path, waivers, "--markdown", str(md))
     text = md.read_text()
-    assert "### Waivers (3 finding(s) suppressed)" in text
+    assert "### Waivers (4 finding(s) suppressed)" in text
     assert (
         "| W-1 | active | DR-04 | workload recsys | ml-platform@contoso.example | 2027-03-31 |"
         in text

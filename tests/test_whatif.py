@@ -180,3 +180,52 @@ def test_every_outlook_is_valid_against_the_schema(region: str) -> None:
     report, estate = _scan(_pair("fraud", "eastus", "westus"))
     document = whatif.document(report, [whatif.region_down(report, estate, region)], "region-down")
     jsonschema.validate(document, json.loads(SCHEMA.read_text()))
+
+
+# -- the command, on the demo ---------------------------------------------------------------------
+
+
+def test_what_if_westus_down_the_demo_s_shared_pool_does_not_hold_both(run, tmp_path: Path) -> None:
+    out = tmp_path / "what-if.json"
+    result = run("what-if", "--region-down", "westus", "--demo", "--json", str(out))
+    assert result.code == 1, result.err
+    assert "If westus goes down: 0 of 2 workload(s) with their primary there keep" in result.out
+    assert "UNPROTECTED  fraud-scoring" in result.out
+    document = json.loads(out.read_text())
+    jsonschema.validate(document, json.loads(SCHEMA.read_text()))
+    (region,) = document["regions"]
+    verdicts = {w["workload"]: w for w in region["workloads"]}
+    for name in ("vision", "speech"):
+        assert verdicts[name]["verdict"] == "down"
+        assert any("DR-09-SHARED" in r for r in verdicts[name]["reasons"])
+    assert verdicts["fraud-scoring"]["verdict"] == "unprotected"
+
+
+def test_what_if_all_regions_ranks_the_demo_and_writes_the_html_section(
+    run, tmp_path: Path
+) -> None:
+    page = tmp_path / "what-if.html"
+    result = run("what-if", "--all-regions", "--demo", "--html", str(page))
+    assert result.code == 1
+    lines = result.out.splitlines()
+    assert lines[0] == "If one region goes down (widest blast radius first)"
+    first = next(line for line in lines if line.startswith("| ") and "Region" not in line)
+    assert first.split("|")[1].strip() == "westus"  # vision and speech go down with it
+    html = page.read_text()
+    assert 'id="what-if"' in html and 'id="what-if-westus"' in html
+
+
+def test_what_if_needs_one_region_choice_and_refuses_to_overwrite_an_input(run, tmp_path) -> None:
+    assert run("what-if", "--demo").code == 2
+    assert run("what-if", "--demo", "--region-down", "eastus", "--all-regions").code == 2
+    snap = tmp_path / "estate.json"
+    snap.write_text(json.dumps(json.loads(snapshot_text())))
+    result = run("what-if", "--region-down", "eastus", "--snapshot", str(snap), "--json", str(snap))
+    assert result.code == 2 and "never replaces an input" in result.err
+    assert json.loads(snap.read_text())["format"] == "auditor.snapshot"
+
+
+def snapshot_text() -> str:
+    from auditor import demo
+
+    return demo.snapshot_path().read_text()

@@ -21,11 +21,14 @@ from auditor.cli.report import report_cmd
 from auditor.cli.rules import rules_group
 from auditor.cli.scan import scan_cmd
 from auditor.cli.schema import schema_cmd
-from auditor.errors import AuditorError
+from auditor.cli.whatif import whatif_cmd
+from auditor.errors import AuditorError, SignInError
 from auditor.log_analytics.command import upload_cmd
 
 # The exit code of bad input or usage (auditor.report.EXIT_USAGE, not imported for --help).
 EXIT_USAGE = 2
+# auditor.report.EXIT_INCOMPLETE: nothing could be collected, readiness cannot be proven
+EXIT_INCOMPLETE = 3
 EXIT_ABORTED = 130
 
 
@@ -35,7 +38,20 @@ EXIT_ABORTED = 130
         "max_content_width": 100,
         "terminal_width": 100,
     },
-    epilog=EXIT_CODES,
+    epilog=EXIT_CODES
+    + """
+
+\b
+Examples:
+  auditor scan --demo
+  auditor scan --subscription SUB1 --html report.html
+  auditor rules show DR-06
+  auditor COMMAND --help
+
+\b
+Shell completion (bash; zsh and fish alike, README.md):
+  eval "$(_AUDITOR_COMPLETE=bash_source auditor)"
+""",
 )
 @click.version_option(__version__, prog_name="auditor")
 def cli() -> None:
@@ -57,6 +73,7 @@ for _command in (
     init_cmd,
     config_group,
     plan_cmd,
+    whatif_cmd,
     upload_cmd,
 ):
     cli.add_command(_command)
@@ -73,8 +90,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.exceptions.Abort:
         fail("aborted")
         return EXIT_ABORTED
-    except AuditorError as exc:
+    except SignInError as exc:
         fail(str(exc))
+        return EXIT_INCOMPLETE
+    except AuditorError as exc:
+        for problem in exc.problems:  # every problem of the input files, one line each
+            fail(problem)
+        if len(exc.problems) > 1:
+            fail(f"{len(exc.problems)} problems")
         return EXIT_USAGE
     except BrokenPipeError:
         return 0

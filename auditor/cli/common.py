@@ -26,8 +26,9 @@ Exit codes:
   0  every workload is ready for its target tier and the scan is complete
   1  a workload is not ready for its target tier
   2  bad input or usage (snapshot, config, rule file, arguments)
-  3  the scan is incomplete: something could not be collected, or --log-analytics rows
-     could not be sent (they wait in the spool); wins over 1"""
+  3  the scan is incomplete: something could not be collected (or, live, no credential
+     gave a token), or --log-analytics rows could not be sent (they wait in the spool);
+     wins over 1"""
 
 COLOR_HELP = "Force colour on or off (NO_COLOR is honoured)."
 
@@ -61,6 +62,7 @@ def summary_options(command: Any) -> Any:
     command = click.option(
         "--show",
         type=click.Choice(SHOW_CHOICES),
+        metavar="WHICH",
         help="Findings the terminal summary lists per workload: failing (the default), "
         "blocking (only what blocks the target) or all (-v: all, with evidence).",
     )(command)
@@ -72,6 +74,12 @@ def summary_options(command: Any) -> Any:
         help="Only the workloads matching NAME, a glob in any case (repeatable): the summary "
         "and every report.",
     )(command)
+
+
+def not_both(quiet: bool, verbose: bool) -> None:
+    """-q and -v ask for no summary and for more of it: a usage error, not a silent choice."""
+    if quiet and verbose:
+        raise click.UsageError("-q/--quiet and -v/--verbose contradict each other: choose one")
 
 
 @contextmanager
@@ -90,21 +98,22 @@ def live_options(command: Any) -> Any:
             "subscriptions",
             metavar="ID",
             multiple=True,
-            help="Scan this subscription (repeatable). No scope: every readable subscription.",
+            help="Read this subscription (repeatable). No scope: every readable subscription.",
         ),
         click.option(
             "--management-group",
             "management_groups",
             metavar="NAME",
             multiple=True,
-            help="Scan the subscriptions under this management group (repeatable).",
+            help="Read the subscriptions under this management group (repeatable).",
         ),
         click.option(
             "--cloud",
             type=click.Choice(sorted(CLOUD_NAMES)),
+            metavar="CLOUD",
             default="AzureCloud",
             show_default=True,
-            help="Azure cloud.",
+            help=f"Azure cloud: {', '.join(sorted(CLOUD_NAMES))}.",
         ),
         click.option(
             "--arm-endpoint",
@@ -115,6 +124,7 @@ def live_options(command: Any) -> Any:
         ),
         click.option(
             "--concurrency",
+            metavar="N",
             type=click.IntRange(1, 64),
             default=8,
             show_default=True,
@@ -122,6 +132,7 @@ def live_options(command: Any) -> Any:
         ),
         click.option(
             "--batch-size",
+            metavar="N",
             type=click.IntRange(1, 1000),
             default=1000,
             show_default=True,
@@ -176,11 +187,13 @@ def collector(quiet: bool) -> Collect:
     """Collects a live estate with a progress display on stderr (none with --quiet)."""
 
     def collect(live: Live) -> dict[str, Any]:
-        from auditor.collect.auth import credential, resolve_target
+        from auditor.collect.auth import credential, resolve_target, sign_in
         from auditor.collect.run import Collector, Options
         from auditor.progress import PlainLog, RichProgress, Silent
 
         target = resolve_target(live.cloud, live.arm_endpoint)
+        cred = credential(target)
+        sign_in(target, cred)  # before any progress display: a failed sign-in is one line
         options = Options(
             subscriptions=live.subscriptions,
             management_groups=live.management_groups,
@@ -197,6 +210,19 @@ def collector(quiet: bool) -> Collect:
         else:
             display = PlainLog(sys.stderr)
         with display:
-            return Collector(target, credential(target), options, display).run()
+            return Collector(target, cred, options, display).run()
 
     return collect
+
+
+# auditor.snapshot.MAX_BYTES, not imported for --help (tests/test_cli.py keeps them equal)
+MAX_SNAPSHOT_BYTES = 2 * 1024**3
+
+max_snapshot_option = click.option(
+    "--max-snapshot-bytes",
+    metavar="BYTES",
+    type=click.IntRange(1),
+    default=MAX_SNAPSHOT_BYTES,
+    show_default=True,
+    help="Refuse a saved snapshot larger than BYTES once decompressed, before reading it whole.",
+)

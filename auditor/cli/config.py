@@ -15,7 +15,23 @@ def _estate_path(demo: bool, snapshot_path: str | None) -> Path:
     return demo_mod.snapshot_path() if demo else Path(str(snapshot_path))
 
 
-@click.command("init")
+INIT_EPILOG = """\b
+Exit codes:
+  0  the config was written
+  2  bad input or usage (a snapshot that is not valid, an existing file without --force)
+
+\b
+Examples:
+  auditor init --demo -o -
+  auditor init --snapshot estate.json.gz
+  auditor init --snapshot estate.json.gz --target hot/warm -o auditor.yaml --force"""
+
+
+@click.command(
+    "init",
+    epilog=INIT_EPILOG,
+    short_help="Write a starter auditor.yaml from the pairs a snapshot suggests.",
+)
 @click.option("--snapshot", "snapshot_path", metavar="PATH", help="Propose from this snapshot.")
 @click.option("--demo", is_flag=True, help="Propose from the bundled demo estate.")
 @click.option(
@@ -30,9 +46,11 @@ def _estate_path(demo: bool, snapshot_path: str | None) -> Path:
 @click.option(
     "--target",
     type=click.Choice([t.value for t in TIERS]),
+    metavar="TIER",
     default=Tier.HOT_COLD.value,
     show_default=True,
-    help="Target tier proposed for workloads without a dr-target tag.",
+    help="Target tier (hot/hot, hot/warm or hot/cold) proposed for workloads without a "
+    "dr-target tag.",
 )
 def init_cmd(snapshot_path: str | None, demo: bool, output: str, force: bool, target: str) -> int:
     """Write a starter auditor.yaml: the workspace pairs a snapshot suggests, and why, for a
@@ -69,12 +87,32 @@ def init_cmd(snapshot_path: str | None, demo: bool, output: str, force: bool, ta
     return 0
 
 
-@click.group("config")
+@click.group(
+    "config",
+    short_help="Check a configuration file (auditor.yaml).",
+    epilog="""\b
+Examples:
+  auditor config validate auditor.yaml
+  auditor config validate auditor.yaml --snapshot estate.json.gz""",
+)
 def config_group() -> None:
-    """Check a configuration file."""
+    """Check a configuration file (auditor.yaml): workloads, targets, attestations."""
 
 
-@config_group.command("validate")
+@config_group.command(
+    "validate",
+    short_help="Check a config: its schema, and the workspaces it names.",
+    epilog="""\b
+Exit codes:
+  0  the config is valid
+  2  problems: every one listed, one line each (the field and what was expected)
+
+\b
+Examples:
+  auditor config validate auditor.yaml
+  auditor config validate auditor.yaml --snapshot estate.json.gz
+  auditor config validate auditor.yaml --demo""",
+)
 @click.argument("config_path", metavar="CONFIG")
 @click.option(
     "--snapshot",
@@ -85,7 +123,8 @@ def config_group() -> None:
 @click.option("--demo", is_flag=True, help="Check against the bundled demo estate.")
 def config_validate(config_path: str, snapshot_path: str | None, demo: bool) -> int:
     """Check a config: its schema, and with a snapshot, that every workspace it names exists.
-    Exit 0 when valid, 2 on problems (one line each)."""
+    Every problem is listed in one run, the estate's too (for the workloads that are valid on
+    their own)."""
     from auditor import config as config_mod
     from auditor import config_tools, snapshot
     from auditor.estate import build
@@ -95,10 +134,15 @@ def config_validate(config_path: str, snapshot_path: str | None, demo: bool) -> 
         raise click.UsageError("--demo and --snapshot are exclusive: choose one")
     loaded, problems = config_mod.problems(config_path)
     notes: list[str] = []
-    if loaded is not None and (snapshot_path or demo):
+    if snapshot_path or demo:
         estate = build(snapshot.load(_estate_path(demo, snapshot_path)))
-        checked = config_tools.against_estate(loaded, estate, config_path)
-        problems, notes = checked.problems, checked.notes
+        if loaded is not None:
+            checked = config_tools.against_estate(loaded, estate, config_path)
+        else:  # the workloads that are valid on their own are checked too: all in one run
+            partial, indices = config_mod.salvage(config_path)
+            checked = config_tools.against_estate(partial, estate, config_path, indices)
+        problems = problems + checked.problems
+        notes = checked.notes
     for problem in problems:
         click.echo(problem, err=True)
     if problems:

@@ -14,10 +14,20 @@ DIFF_EXIT_CODES = """\b
 Exit codes:
   0  no workload lost readiness
   1  readiness regressed: a workload in both reports lost readiness for a tier or its target
-  2  bad input or usage (a file that is not an auditor JSON report, arguments)"""
+  2  bad input or usage (a file that is not an auditor JSON report, arguments)
+
+\b
+Examples:
+  auditor diff yesterday.json today.json
+  auditor diff yesterday.json today.json --json diff.json -q
+  auditor diff last-good.json report.json --json - | jq .summary"""
 
 
-@click.command("diff", epilog=DIFF_EXIT_CODES)
+@click.command(
+    "diff",
+    epilog=DIFF_EXIT_CODES,
+    short_help="Compare two JSON reports: new, fixed and regressed findings.",
+)
 @click.argument("old", metavar="OLD.json")
 @click.argument("new", metavar="NEW.json")
 @click.option(

@@ -28,7 +28,11 @@ Examples:
   auditor plan churn --snapshot estate.json --config auditor.yaml --bicep secondary.bicep"""
 
 
-@click.command("plan", epilog=PLAN_EPILOG)
+@click.command(
+    "plan",
+    epilog=PLAN_EPILOG,
+    short_help="The ordered steps that take a workload to its target (az, Bicep).",
+)
 @click.argument("workload")
 @click.option(
     "--target",

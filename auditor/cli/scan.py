@@ -16,6 +16,7 @@ from auditor.cli.common import (
     collector,
     format_options,
     live_options,
+    max_snapshot_option,
     summary_options,
     usage_errors,
     width,
@@ -31,11 +32,22 @@ SCAN_EPILOG = (
 Gates for CI (each breach exits 1; an incomplete scan still exits 3):
   --fail-under SCORE  a workload's score for its target is under SCORE (0-100)
   --fail-on SEVERITY  a fail or error finding that is required or recommended at its
-                      workload's target has SEVERITY or higher"""
+                      workload's target has SEVERITY or higher
+
+\b
+Examples:
+  auditor scan --demo
+  auditor scan --subscription SUB1 --html report.html --json report.json
+  auditor scan --snapshot estate.json.gz --config auditor.yaml --workload 'recsys*' -v
+  auditor scan --management-group contoso-prod --fail-under 80 -q --junit results.xml"""
 )
 
 
-@click.command("scan", epilog=SCAN_EPILOG)
+@click.command(
+    "scan",
+    epilog=SCAN_EPILOG,
+    short_help="Scan an estate (live, a snapshot, the demo): readiness per workload and tier.",
+)
 @click.option("--demo", is_flag=True, help="Scan the bundled demo estate (and its config).")
 @click.option(
     "--snapshot",
@@ -55,20 +67,22 @@ Gates for CI (each breach exits 1; an incomplete scan still exits 3):
 @click.option(
     "--target",
     type=click.Choice([t.value for t in TIERS]),
+    metavar="TIER",
     default=Tier.HOT_COLD.value,
     show_default=True,
-    help="Target tier of workloads that set none.",
+    help="Target tier of workloads that set none: hot/hot, hot/warm or hot/cold.",
 )
 @click.option(
     "--as-of",
     "as_of",
+    metavar="DATE",
     type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="Judge attestation and waiver expiry at this date (default: today).",
+    help="Judge attestation and waiver expiry at this date, YYYY-MM-DD (default: today).",
 )
 @click.option(
     "--waivers",
     "waivers_path",
-    metavar="FILE",
+    metavar="PATH",
     help="Accepted risks (YAML): each waives a rule on a workload or resources until a date.",
 )
 @click.option(
@@ -78,6 +92,7 @@ Gates for CI (each breach exits 1; an incomplete scan still exits 3):
     help="Append this run's scores, readiness and findings to a SQLite history database.",
 )
 @live_options
+@max_snapshot_option
 @click.option(
     "--save-snapshot",
     metavar="PATH",
@@ -94,8 +109,9 @@ Gates for CI (each breach exits 1; an incomplete scan still exits 3):
 @click.option(
     "--fail-on",
     type=click.Choice([s.value for s in Severity]),
-    help="Also exit 1 on a fail or error finding of this severity or higher that is "
-    "required or recommended at its workload's target.",
+    metavar="SEVERITY",
+    help="Also exit 1 on a fail or error finding of SEVERITY (critical, high, medium, low, "
+    "info) or higher that is required or recommended at its workload's target.",
 )
 @summary_options
 @click.option("-v", "--verbose", is_flag=True, help="Show every finding with its evidence.")
@@ -118,6 +134,7 @@ def scan_cmd(
     batch_size: int,
     request_timeout: float,
     deadline: float,
+    max_snapshot_bytes: int,
     save_snapshot: str | None,
     verbose: bool,
     quiet: bool,
@@ -135,6 +152,7 @@ def scan_cmd(
     from auditor.outputs import say
     from auditor.render import terminal
 
+    common.not_both(quiet, verbose)
     upload_to = log_analytics.take_options(outputs, cloud)
     request = scan.Request(
         demo=demo,
@@ -159,6 +177,7 @@ def scan_cmd(
         outputs=chosen_formats(outputs),
         gates=Gates(fail_under, Severity(fail_on) if fail_on else None),
         workloads=workload_patterns,
+        max_snapshot_bytes=max_snapshot_bytes,
     )
     with usage_errors():
         outcome = scan.execute(request, collector(quiet))

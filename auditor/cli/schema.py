@@ -7,16 +7,32 @@ import json
 import click
 
 
-@click.command("schema")
-@click.argument("which", type=click.Choice(["snapshot", "report", "report-v1", "finding-event"]))
+@click.command(
+    "schema",
+    short_help="Print the JSON Schema of the snapshot, the report, an NDJSON line, a what-if.",
+    epilog="""\b
+Examples:
+  auditor schema report > report.schema.json
+  auditor schema snapshot
+  auditor schema what-if""",
+)
+@click.argument(
+    "which",
+    metavar="WHICH",
+    type=click.Choice(["snapshot", "report", "report-v1", "finding-event", "what-if"]),
+)
 def schema_cmd(which: str) -> int:
-    """Print the JSON Schema of the snapshot format, of the JSON report (schema version 2;
-    report-v1: version 1, still read by report and diff), or of one line of the NDJSON output
-    (finding-event)."""
+    """Print the JSON Schema of WHICH: snapshot (the snapshot format), report (the JSON
+    report, schema version 2), report-v1 (version 1, still read by report and diff),
+    finding-event (one line of the NDJSON output) or what-if (the what-if document)."""
     if which == "snapshot":
         from auditor import snapshot
 
         document = snapshot.schema()
+    elif which == "what-if":
+        from auditor import whatif
+
+        document = whatif.schema()
     elif which == "finding-event":
         from auditor.render import ndjson
 

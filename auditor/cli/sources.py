@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from auditor.cli.common import live_options, rules_option
+from auditor.cli.common import live_options, max_snapshot_option, rules_option
 
 if TYPE_CHECKING:  # not imported for --help
     from auditor.scan import Request
@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # not imported for --help
 
 def source_options(command: Callable[..., Any]) -> Any:
     """--demo, --snapshot, --config, --rules, --as-of, --waivers and the live options."""
-    command = live_options(command)
+    command = max_snapshot_option(live_options(command))
     for option in reversed(
         [
             click.option("--demo", is_flag=True, help="The bundled demo estate (and its config)."),
@@ -76,6 +76,7 @@ def request(options: dict[str, Any], outputs: dict[str, str | None]) -> Request:
         target=Tier(options.pop("default_target", Tier.HOT_COLD.value)),
         as_of=as_of.date() if as_of else None,
         outputs=outputs,
+        max_snapshot_bytes=options.pop("max_snapshot_bytes"),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import os
+import re
 import threading
 import time
 import urllib.request
@@ -25,7 +26,7 @@ from azure.mgmt.core.tools import get_arm_endpoints
 
 from auditor.azure import ENDPOINT_ENV as ENDPOINT_ENV
 from auditor.azure import GRAPH_PATH
-from auditor.errors import CollectionError
+from auditor.errors import CollectionError, SignInError
 
 CLOUDS = {
     "AzureCloud": AzureClouds.AZURE_PUBLIC_CLOUD,
@@ -105,6 +106,61 @@ def credential(target: Target) -> TokenCredential:
         "AzureChinaCloud": AzureAuthorityHosts.AZURE_CHINA,
     }[target.cloud]
     return DefaultAzureCredential(authority=authority)
+
+
+SIGN_IN = (
+    "sign in with `az login`, run with a managed identity or a workload identity, or set "
+    f"{TOKEN_ENV} to a bearer token"
+)
+
+# DefaultAzureCredential's sources, as its error names them ("\tAzureCliCredential: ...").
+_SOURCES = {
+    "Environment": "service-principal environment variables",
+    "WorkloadIdentity": "workload identity",
+    "ManagedIdentity": "managed identity",
+    "SharedTokenCache": "shared token cache",
+    "VisualStudioCode": "VS Code",
+    "AzureCli": "Azure CLI",
+    "AzurePowerShell": "Azure PowerShell",
+    "AzureDeveloperCli": "Azure Developer CLI",
+    "Broker": "broker",
+}
+_ATTEMPT = re.compile(r"^\s+(\w+?)Credential: (.*)$", re.MULTILINE)
+
+
+def _tried(exc: AzureError) -> str:
+    """What the credential tried, in a few words (the SDK's own text spans a dozen lines)."""
+    text = str(getattr(exc, "message", None) or exc)
+    attempts = _ATTEMPT.findall(text)
+    if not attempts:
+        first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+        return f"{TOKEN_ENV} is not set; the Azure credential failed: {first[:300]}"
+    names = []
+    for name, reason in attempts:
+        label = _SOURCES.get(name, name)
+        if name == "AzureCli":  # the usual way in: say why it did not work
+            label += f" ({reason.removeprefix('Azure CLI ').split('. ')[0].rstrip('.')[:120]})"
+        names.append(label)
+    return f"{TOKEN_ENV} is not set; DefaultAzureCredential tried {', '.join(names)}"
+
+
+def sign_in(target: Target, cred: TokenCredential) -> None:
+    """One token request before any collection: without a credential nothing can be read, so
+    the scan stops here in one line, rather than record every read as an error. azure-identity
+    logs a dozen lines of warnings through `logging` when it fails: silenced for this request,
+    the one line says it all."""
+    quiet = logging.getLogger("azure.identity")
+    level = quiet.level
+    quiet.setLevel(logging.CRITICAL)
+    try:
+        cred.get_token(*target.scopes)
+    except AzureError as exc:
+        raise SignInError(
+            f"not signed in to Azure: no credential gave a token for {target.endpoint} "
+            f"({_tried(exc)}). To scan, {SIGN_IN}. Nothing was collected (exit 3)."
+        ) from None
+    finally:
+        quiet.setLevel(level)
 
 
 class AuthPolicy(ARMChallengeAuthenticationPolicy):

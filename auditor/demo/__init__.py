@@ -62,6 +62,22 @@ def build() -> tuple[dict[str, Any], dict[str, Any]]:
             ml_registry_regions=("eastus2",),
         ),
     )
+    # Two training workloads failing over from westus into eastus, the region fraud-scoring's
+    # primary uses: the NCSv3 quota there (96 vCPUs) holds each alone (60, 48) but not both at
+    # once (DR-09-SHARED); `auditor what-if --region-down westus` shows them competing.
+    for name, nodes in (("vision", 10), ("speech", 8)):
+        add_pair(
+            b,
+            PairSpec(
+                name=name,
+                sub=SUB_PROD,
+                primary_region="westus",
+                secondary_region="eastus",
+                clusters=(("gpu-train", "Standard_NC6s_v3", nodes, "Dedicated"),),
+                endpoints=(),
+                tags=True,
+            ),
+        )
     add_pair(
         b,
         PairSpec(

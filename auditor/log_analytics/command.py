@@ -161,18 +161,28 @@ UPLOAD_EXIT_CODES = """\b
 Exit codes:
   0  every spooled row was sent (the spool files are removed)
   2  bad input or usage (not a spool, a bad endpoint or rule id, arguments)
-  3  rows are still unsent: they stay in the spool, for the next `auditor upload`"""
+  3  rows are still unsent: they stay in the spool, for the next `auditor upload`
+
+\b
+Examples:
+  auditor upload ./spool --log-analytics https://dce.example.monitor.azure.com --dcr dcr-0123
+  auditor upload ./spool -q    # with AUDITOR_LOG_ANALYTICS and AUDITOR_DCR set"""
 
 
-@click.command("upload", epilog=UPLOAD_EXIT_CODES)
+@click.command(
+    "upload",
+    epilog=UPLOAD_EXIT_CODES,
+    short_help="Send the rows a --log-analytics upload could not send (a spool).",
+)
 @click.argument("spool_path", metavar="SPOOL")
 @_destination_options
 @click.option(
     "--cloud",
     type=click.Choice(sorted(CLOUD_NAMES)),
+    metavar="CLOUD",
     default="AzureCloud",
     show_default=True,
-    help="Azure cloud of the endpoint.",
+    help=f"Azure cloud of the endpoint: {', '.join(sorted(CLOUD_NAMES))}.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Say nothing when every row was sent.")
 def upload_cmd(

@@ -70,6 +70,18 @@ def _markdown(report: Report) -> bytes:
     return markdown.render(report)
 
 
+def _xlsx(report: Report) -> bytes:
+    from auditor.render import spreadsheet
+
+    return spreadsheet.render_xlsx(report)
+
+
+def _csv(report: Report) -> bytes:
+    from auditor.render import spreadsheet
+
+    return spreadsheet.render_csv(report)
+
+
 FORMATS: tuple[Format, ...] = (
     Format(
         "json",
@@ -113,6 +125,22 @@ FORMATS: tuple[Format, ...] = (
         ".md",
         "Write a Markdown summary (PR comment, step summary) to PATH, '-' for stdout.",
         _markdown,
+    ),
+    Format(
+        "xlsx",
+        "--xlsx",
+        ".xlsx",
+        "Write a spreadsheet for reviewers (summary, blockers, findings, waivers, collection "
+        "errors; every cell text) to PATH.",
+        _xlsx,
+    ),
+    Format(
+        "csv",
+        "--csv",
+        ".csv",
+        "Write the findings as CSV (one row per finding; a value that would start a formula "
+        "gets a leading quote) to PATH, '-' for stdout.",
+        _csv,
     ),
 )
 

@@ -21,6 +21,11 @@ from auditor.report import Report
 # uuid5 namespace of auditor's ids (itself uuid5 of the URL namespace and "auditor").
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "auditor")
 
+# The evidence items and resources a reader-facing view (HTML, terminal) lists per finding; the
+# rest are counted. 100,000 role assignments on a pair make one finding of as many items: the
+# views stay linear in the estate, and the JSON report keeps every item.
+SHOWN_ITEMS = 100
+
 
 def scan_id(report: Report) -> str:
     """One id per report, the same every time that report is rendered (also from its JSON).

@@ -5,6 +5,7 @@ escapes every label, so a resource name never becomes markup."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -91,6 +92,7 @@ class Failing:
     findings: list[dict[str, str]] = field(default_factory=list)
     region: str = ""
     where: str = ""  # the region, when another failing resource of the kind has the same name
+    blocking: bool = True  # whether one of its findings keeps the workload from its target
 
 
 @dataclass
@@ -102,7 +104,7 @@ class Diagram:
     lines: list[Line]
     failing: list[Failing]
     description: str
-    pair_label: tuple[int, int, bool] | None
+    pair_label: tuple[int, int, str] | None  # x, y and the mark's class ('' when none)
 
 
 def _advance(char: str) -> float:
@@ -144,7 +146,9 @@ def _detail(node: Mapping[str, Any]) -> str:
 
 
 def _findings(
-    mark: Mapping[str, Any] | None, findings: Mapping[str, Mapping[str, Any]]
+    mark: Mapping[str, Any] | None,
+    findings: Mapping[str, Mapping[str, Any]],
+    blocking: frozenset[str],
 ) -> list[dict[str, str]]:
     if not mark:
         return []
@@ -155,6 +159,7 @@ def _findings(
         found.append(
             {
                 "id": finding_id,
+                "blocking": "yes" if finding_id in blocking else "",
                 "rule": str(rule),
                 "title": str(finding["title"]) if finding else "",
                 "status": str(finding["status"]) if finding else str(mark["status"]),
@@ -165,9 +170,19 @@ def _findings(
 
 def _why(found: list[dict[str, str]]) -> str:
     return "\n".join(
-        f"\u2716 {f['rule']} {f['status']}" + (f": {f['title']}" if f["title"] else "")
+        f"\u2716 {f['rule']} {f['status']}"
+        + ("" if f["blocking"] else " (advisory)")
+        + (f": {f['title']}" if f["title"] else "")
         for f in found
     )
+
+
+def _mark_class(mark: Mapping[str, Any], blocking: frozenset[str]) -> str:
+    """A blocker is red (fail) or purple (error); a failure that keeps the workload from no
+    target of its own is advisory, amber."""
+    if not any(finding_id in blocking for finding_id in mark["findings"]):
+        return "adv"
+    return "bad" if mark["status"] == "fail" else "err"
 
 
 def layout(workload: Mapping[str, Any], findings: Mapping[str, Mapping[str, Any]]) -> Diagram:
@@ -180,11 +195,17 @@ def layout(workload: Mapping[str, Any], findings: Mapping[str, Mapping[str, Any]
     columns: dict[str, str] = {}
     failing: list[Failing] = []
     workspaces = {n["role"]: n for n in topology["nodes"] if n["kind"] == "workspace"}
+    # the findings that keep the workload from one of its own targets
+    blocking = frozenset(
+        finding_id
+        for tier in set((workload.get("targets") or {}).values())
+        for finding_id in workload["tiers"][tier]["blocking_findings"]
+    )
 
     def place(node: Mapping[str, Any], column: str, x: int, y: int, w: int, h: int) -> None:
         kind = node["kind"]
         mark = marks.get(("node", node["id"]))
-        found = _findings(mark, findings)
+        found = _findings(mark, findings, blocking)
         region = node.get("region")
         home = regions.get(column)
         off = bool(region and column in ("L", "R") and home and region != home)
@@ -206,7 +227,15 @@ def layout(workload: Mapping[str, Any], findings: Mapping[str, Mapping[str, Any]
             title.append(detail)
         if found:
             title.append(_why(found))
-            failing.append(Failing(KINDS[kind], node["name"], found, region or "region unknown"))
+            failing.append(
+                Failing(
+                    KINDS[kind],
+                    node["name"],
+                    found,
+                    region or "region unknown",
+                    blocking=any(f["blocking"] for f in found),
+                )
+            )
         # A tooltip where the box does not say it all: a failing, absent or cut-off resource.
         wanted = bool(found) or not node["present"] or label != node["name"] or "\u2026" in sub
         classes = [f"k-{kind}"]
@@ -216,7 +245,7 @@ def layout(workload: Mapping[str, Any], findings: Mapping[str, Mapping[str, Any]
         elif not node["present"]:
             classes.append("absent")
         if mark:
-            classes.append("bad" if mark["status"] == "fail" else "err")
+            classes.append(_mark_class(mark, blocking))
         badge = ""
         if mark:
             rules = list(dict.fromkeys(mark["rules"]))
@@ -285,16 +314,18 @@ def layout(workload: Mapping[str, Any], findings: Mapping[str, Mapping[str, Any]
         d = _route(edge["kind"], source, columns[edge["from"]], target, columns[edge["to"]])
         mark = marks.get(("edge", edge["id"]))
         if edge["kind"] == "pair":
-            pair_label = ((source.x + source.w + target.x) // 2, source.cy - 8, bool(mark))
+            marked = _mark_class(mark, blocking) if mark else ""
+            pair_label = ((source.x + source.w + target.x) // 2, source.cy - 8, marked)
         classes = ["e"] if edge["kind"] == "uses" else ["e", f"e-{edge['kind']}"]
         if "absent" in target.classes:
             classes.append("absent")
         if not mark:
             neutral.setdefault(" ".join(classes), []).append(d)
             continue
-        classes.append("bad" if mark["status"] == "fail" else "err")
+        classes.append(_mark_class(mark, blocking))
         rules = ", ".join(dict.fromkeys(mark["rules"]))
-        lines.append(Line(d, " ".join(classes), f"Failing: {rules}"))
+        what = "Advisory failure" if classes[-1] == "adv" else "Failing"
+        lines.append(Line(d, " ".join(classes), f"{what}: {rules}"))
     # Failing links last, so they are drawn over the neutral ones that share a trunk.
     lines[:0] = [Line("".join(paths), classes) for classes, paths in neutral.items()]
 
@@ -321,18 +352,20 @@ def layout(workload: Mapping[str, Any], findings: Mapping[str, Mapping[str, Any]
                 "kicker": kicker,
                 "region": region,
                 "empty": column == "R" and role not in workspaces,
+                "boxes": sum(1 for c in columns.values() if c == column),
             }
         )
-    names = [(item.kind, item.name) for item in failing]
+    names = Counter((item.kind, item.name) for item in failing)
     for item in failing:
-        if names.count((item.kind, item.name)) > 1:
+        if names[(item.kind, item.name)] > 1:
             item.where = item.region
     ordered = sorted(boxes.values(), key=lambda b: (b.y, b.x))
     description = (
         f"{len(topology['nodes'])} resources: the workspaces in "
         f"{regions['L'] or 'an unknown region'} and "
         f"{regions['R'] or 'no secondary region'} and what they use; "
-        f"{len(failing)} failing"
+        f"{sum(item.blocking for item in failing)} blocking, "
+        f"{sum(not item.blocking for item in failing)} advisory"
     )
     return Diagram(WIDTH, height, panels, ordered, lines, failing, description, pair_label)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections import Counter
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -12,7 +14,9 @@ from typing import Any
 import jinja2
 
 from auditor.errors import RenderError
+from auditor.model import FAILING, NO_SECONDARY
 from auditor.render import diagram, json_report
+from auditor.render.common import SHOWN_ITEMS
 from auditor.report import Report
 
 TEMPLATE = "report.html.j2"
@@ -39,6 +43,10 @@ def tojson_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
+# The evidence rows a finding prints on paper (the page shows SHOWN_ITEMS, the JSON all).
+PRINT_EVIDENCE = 5
+
+
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir()),
@@ -48,6 +56,9 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["tojson_text"] = tojson_text
+    env.globals["shown_items"] = SHOWN_ITEMS
+    env.globals["print_evidence"] = PRINT_EVIDENCE
+    env.globals["no_secondary"] = NO_SECONDARY
     return env
 
 
@@ -76,12 +87,67 @@ def guides(findings: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[s
     return first, index
 
 
+def _subscription(error: dict[str, Any]) -> str:
+    """The subscription a collection error is about: its own field, else its request's path."""
+    if error.get("subscription"):
+        return str(error["subscription"])
+    parts = str(error.get("request") or "").split("/")
+    lowered = [p.lower() for p in parts]
+    if "subscriptions" in lowered and lowered.index("subscriptions") + 1 < len(parts):
+        return parts[lowered.index("subscriptions") + 1]
+    return "no subscription"
+
+
+def _counted(values: list[str]) -> list[tuple[str, int]]:
+    """Each distinct value with how often it occurs, most frequent first, then by name."""
+    counts = Counter(values)
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+def overview(doc: dict[str, Any]) -> dict[str, Any]:
+    """What the first screen says: the workloads in reading order (not ready first, worst score
+    first), the rules that keep the most workloads from their target, the collection errors
+    counted by subscription and code, and the failing findings that block no target."""
+    workloads = sorted(
+        doc["workloads"],
+        key=lambda w: (w["ready_for_target"], w["score_for_target"], w["name"]),
+    )
+    titles: dict[str, str] = {}
+    advisory: dict[str, int] = {}
+    blocking_ids = {
+        fid
+        for w in doc["workloads"]
+        for tier in set(w["targets"].values())
+        for fid in w["tiers"][tier]["blocking_findings"]
+    }
+    for finding in doc["findings"]:
+        titles.setdefault(finding["rule"], finding["title"])
+        if finding["status"] in FAILING and finding["id"] not in blocking_ids:
+            advisory[finding["workload"]] = advisory.get(finding["workload"], 0) + 1
+    blocked = [rule for w in doc["workloads"] for rule in w["blocking_for_target"]]
+    errors = doc["scan"]["errors"]
+    return {
+        "workloads": workloads,
+        "card_no": {w["name"]: n for n, w in enumerate(workloads, 1)},
+        "top_rules": [
+            {"rule": rule, "title": titles.get(rule, ""), "workloads": count}
+            for rule, count in _counted(blocked)
+        ],
+        "titles": titles,
+        "blocking_ids": blocking_ids,
+        "advisory": advisory,
+        "errors_by_subscription": _counted([_subscription(e) for e in errors]),
+        "errors_by_code": _counted([str(e.get("code") or e.get("status") or "?") for e in errors]),
+    }
+
+
 def render(
     report: Report,
     history: dict[str, Any] | None = None,
     *,
     lazy: bool | None = None,
     brief: bool | None = None,
+    whatif: Mapping[str, Any] | None = None,
 ) -> bytes:
     """The page; `history` (auditor.history.document) adds a trend per workload. `lazy` and
     `brief` force the modes of a large report (default: by the number of findings, above
@@ -102,6 +168,8 @@ def render(
             brief=brief,
             guides=shared,
             guide_of=guide_of,
+            whatif=whatif,
+            view=overview(doc),
         )
     except jinja2.TemplateError as exc:
         raise RenderError(f"HTML report template {templates_dir()}: {exc}") from exc

@@ -16,6 +16,7 @@ from rich.text import Text as RichText
 
 from auditor.heap import paused_gc
 from auditor.model import FAILING, TIERS, Finding, Level, Status
+from auditor.render.common import SHOWN_ITEMS
 from auditor.render.console import SafeText as Text
 from auditor.render.console import text_console, wrap
 from auditor.report import Report, WorkloadResult
@@ -252,6 +253,9 @@ def _stacked(out: _Out, report: Report) -> None:
 
 def _ladder(out: _Out, report: Report) -> None:
     out.line(Text("Readiness per workload and tier: ready yes/no and score 0-100", style="bold"))
+    if not report.workloads:  # an estate with no workspace: say so rather than draw no rows
+        out.line(Text("no workloads: the estate holds no Azure ML workspace"))
+        return
     # The full table while its rows stay short, else the compact one with a legend, else
     # the full table however tall, else one entry per workload.
     wide, compact = _wide(report), _compact(report)
@@ -293,7 +297,7 @@ def _detail(out: _Out, finding: Finding, *, evidence: bool) -> None:
         fix = Text(f"fix: {finding.remediation.get('summary', '')}", style="cyan")
         out.line(fix, DETAIL, DETAIL_MORE)
     if evidence:
-        for item in finding.evidence:
+        for item in finding.evidence[:SHOWN_ITEMS]:
             observed = json.dumps(item.observed, ensure_ascii=False, default=str)
             expected = (
                 f" (expected {json.dumps(item.expected, default=str)})"
@@ -303,6 +307,11 @@ def _detail(out: _Out, finding: Finding, *, evidence: bool) -> None:
             text = Text(f"evidence: {item.resource} {item.path} = {observed}{expected}")
             text.stylize("dim")
             out.line(text, DETAIL, DETAIL_MORE)
+        left = len(finding.evidence) - SHOWN_ITEMS
+        if left > 0:
+            more = Text(f"and {left} more evidence item(s): the JSON report has them all")
+            more.stylize("dim")
+            out.line(more, DETAIL, DETAIL_MORE)
 
 
 def _listed(result: WorkloadResult, show: Show) -> Callable[[Finding], bool]:

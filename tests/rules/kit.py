@@ -9,6 +9,7 @@ in the shape of an expected.yaml of `auditor rules test`.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -277,3 +278,41 @@ class Cases:
         self.cases.append(
             Case(self.rule, name, description, snapshot, [first, *also], config=config)
         )
+
+
+@dataclass
+class Attested:
+    """The cases every attested rule (DR-16, DR-20, DR-21) has, on one snapshot: an attested
+    rule reads the workload's configuration, not Azure. `config(expires)` is the configuration
+    with the rule's attestation expiring then (None: no attestation)."""
+
+    rule: str
+    cases: Cases = field(init=False)
+    snapshot: dict[str, Any] = field(init=False)
+    pair: Pair = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.cases = Cases(self.rule)
+        self.pair = Pair(tags=False)
+        self.snapshot = self.pair.snapshot()
+        self.cases.add(
+            "pass-attested",
+            "The workload's configuration records a valid attestation.",
+            copy.deepcopy(self.snapshot),
+            "pass",
+            f"attested by {OWNER} on 2026-10-01 (evidence: {EVIDENCE}), valid until 2027-04-01",
+            config=self.config("2027-04-01"),
+        )
+        self.cases.add(
+            "fail-no-attestation",
+            "No attestation recorded: the rule stays manual, never a pass.",
+            copy.deepcopy(self.snapshot),
+            "manual",
+            "needs a person's attestation:",
+            f"Record it under attestations.{self.rule} of the workload in auditor.yaml",
+            config=self.config(None),
+        )
+
+    def config(self, expires: str | None) -> dict[str, Any]:
+        attested = {self.rule: attestation(expires)} if expires else {}
+        return pair_config(self.pair, attestations=attested)

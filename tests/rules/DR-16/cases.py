@@ -3,38 +3,12 @@
 from __future__ import annotations
 
 import copy
-from typing import Any
 
-from tests.rules.kit import EVIDENCE, OWNER, SUB, Cases, Pair, attestation, expect, pair_config
+from tests.rules.kit import OWNER, SUB, Attested, expect
 
-cases = Cases("DR-16")
+attested = Attested("DR-16")
+cases, snapshot, config = attested.cases, attested.snapshot, attested.config
 
-# An attested rule reads the workload's configuration, not Azure: one snapshot serves every case.
-e = Pair(tags=False)
-snapshot = e.snapshot()
-
-
-def config(expires: str | None) -> dict[str, Any]:
-    return pair_config(e, attestations={"DR-16": attestation(expires)} if expires else {})
-
-
-cases.add(
-    "pass-attested",
-    "The workload's configuration records a valid attestation.",
-    copy.deepcopy(snapshot),
-    "pass",
-    f"attested by {OWNER} on 2026-10-01 (evidence: {EVIDENCE}), valid until 2027-04-01",
-    config=config("2027-04-01"),
-)
-cases.add(
-    "fail-no-attestation",
-    "No attestation recorded: the rule stays manual, never a pass.",
-    copy.deepcopy(snapshot),
-    "manual",
-    "needs a person's attestation:",
-    "Record it under attestations.DR-16 of the workload in auditor.yaml",
-    config=config(None),
-)
 cases.add(
     "pass-attestation-expires-on-as-of-date",
     "An attestation is valid through its expiry date.",
