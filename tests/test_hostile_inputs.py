@@ -92,3 +92,38 @@ def test_views_list_a_hundred_evidence_items_and_count_the_rest_the_json_keeps_a
         result.out.split()
     )
     assert f"and {left} more evidence items: the JSON report has them all" in page.read_text()
+
+
+def test_a_large_pool_s_findings_name_twelve_workloads_and_count_the_rest(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from auditor import config, rules, scan
+    from auditor.testing.builder import PairSpec, SnapshotBuilder, add_pair, standard_quota
+
+    sub = "5c0f1e2d-7a8b-4c9d-8e1f-2a3b4c5d6e7f"
+    builder = SnapshotBuilder()
+    builder.subscription(sub)
+    standard_quota(builder, sub, ["eastus", "westus"], 96)
+    for i in range(20):  # 20 workloads of 8 vCPUs each fail over into westus: 160 > 96
+        add_pair(
+            builder,
+            PairSpec(
+                name=f"w{i:02d}",
+                sub=sub,
+                primary_region="eastus",
+                secondary_region="westus",
+                tags=True,
+                endpoints=(),
+                clusters=(("cpu", "Standard_DS3_v2", 2, "Dedicated"),),
+            ),
+        )
+    report = scan.run(
+        snapshot.validate(builder.build(), "built"),
+        config.Config(),
+        rules.load(),
+        as_of=dt.date(2026, 11, 26),
+    )
+    shared = [f for f in report.findings if f.rule == "DR-09-SHARED"]
+    assert len(shared) == 20 and all(f.status.value == "fail" for f in shared)
+    assert "the 20 workloads failing over into it from eastus need 160 at once" in shared[0].message
+    assert shared[0].message.endswith("and 8 more)")  # 12 named of 20

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from auditor.azure import ONLINE_DEPLOYMENT, ONLINE_ENDPOINT, family_key, norm_region, usages_path
@@ -42,9 +43,23 @@ PoolKey = tuple[str, str, str]
 NAMED = 12
 
 
-def _named(items: list[str]) -> str:
+def _named(items: list[str], count: int | None = None) -> str:
+    """The first NAMED items, and how many more of `count` (default: all of them) there are."""
+    count = len(items) if count is None else count
     shown = ", ".join(items[:NAMED])
-    return shown + (f" and {len(items) - NAMED} more" if len(items) > NAMED else "")
+    return shown + (f" and {count - NAMED} more" if count > NAMED else "")
+
+
+def _but(items: list[str], among: set[str], name: str) -> tuple[list[str], int]:
+    """The items other than `name` (enough of them to name) and how many there are, without
+    walking the whole list for every member of a large pool."""
+    shown: list[str] = []
+    for item in items:
+        if item != name:
+            shown.append(item)
+            if len(shown) > NAMED:
+                break
+    return shown, len(items) - (1 if name in among else 0)
 
 
 @dataclass
@@ -52,6 +67,7 @@ class _Pool:
     """What the pool's members need at once, and what could not be read to know it."""
 
     members: list[str] = field(default_factory=list)
+    member_names: set[str] = field(default_factory=set)
     need: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)  # key -> member
     labels: dict[tuple[str, str], str] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
@@ -62,6 +78,10 @@ class _Pool:
     member_evidence: dict[str, list[Evidence]] = field(default_factory=dict)
     member_missing: dict[str, list[str]] = field(default_factory=dict)
     member_resources: dict[str, dict[str, None]] = field(default_factory=dict)
+    # worked out once for the pool, read by each member's finding
+    total: int = 0
+    unread: list[str] = field(default_factory=list)  # a member's first unread problem each
+    unread_members: set[str] = field(default_factory=set)
 
 
 def _key(primary: Resource, secondary: Resource) -> PoolKey:
@@ -129,6 +149,7 @@ def _pool(ctx: Context, key: PoolKey, params: SharedQuotaParams) -> _Pool:
         quota = look.lookup(ctx.estate.quota(subscription, region))
         members = _members(ctx).get(key, [])
         pool.members = [w.name for w, _, _ in members]
+        pool.member_names = set(pool.members)
         if sizes is None or quota is None:
             pool.missing, pool.evidence = look.missing, look.evidence
             return pool
@@ -210,6 +231,11 @@ def _pool(ctx: Context, key: PoolKey, params: SharedQuotaParams) -> _Pool:
                 look.missing.append(f"{usages} has no regional {priority} vCPU total")
                 continue
             judge(row, f"regional {priority} vCPU", dict(totals[priority]))
+        pool.total = sum(v for per in pool.need.values() for v in per.values())
+        for member, problems in pool.member_missing.items():
+            if problems:
+                pool.unread.append(problems[0])
+                pool.unread_members.add(member)
         pool.failures, pool.missing = look.failures, look.missing
         pool.evidence = look.evidence
         pool.resources.update(look.resources)
@@ -238,15 +264,12 @@ def shared_quota(ctx: Context, params: SharedQuotaParams) -> Outcome:
     look.failures.extend(pool.failures)
     look.missing.extend(pool.missing)
     look.missing.extend(pool.member_missing.get(name, ()))
-    unread = [
-        m
-        for member, problems in pool.member_missing.items()
-        if member != name
-        for m in problems[:1]
-    ]
-    if unread:  # another member's need is unknown: so is the pool's
-        look.missing.append(f"the need of {_named(unread)}")
-    others = [member for member in pool.members if member != name]
+    mine_prefix = f"{name}: "
+    unread = list(islice((p for p in pool.unread if not p.startswith(mine_prefix)), NAMED + 1))
+    unread_count = len(pool.unread) - (1 if name in pool.unread_members else 0)
+    if unread_count:  # another member's need is unknown: so is the pool's
+        look.missing.append(f"the need of {_named(unread, unread_count)}")
+    others, count = _but(pool.members, pool.member_names, name)
     look.observe(
         secondary.raw_id,
         f"workloads failing over into this quota from {key[2]}",
@@ -257,7 +280,7 @@ def shared_quota(ctx: Context, params: SharedQuotaParams) -> Outcome:
             "no cluster or deployment of the pool needs quota when it fails over",
             inapplicable=True,
         )
-    total = sum(v for per in pool.need.values() for v in per.values())
+    total = pool.total
     mine = sum(per.get(name, 0) for per in pool.need.values())
     place = f"the quota of subscription {key[0]} in {region}"
     if not others:
@@ -266,5 +289,5 @@ def shared_quota(ctx: Context, params: SharedQuotaParams) -> Outcome:
         )
     return look.outcome(
         f"{place} holds the {total} vCPUs the {len(pool.members)} workloads failing over into it "
-        f"from {home} need at once: this one {mine}, with {_named(others)}"
+        f"from {home} need at once: this one {mine}, with {_named(others, count)}"
     )
