@@ -232,6 +232,15 @@ def _fail_over(result: WorkloadResult, blocking: Sequence[Dependency]) -> Outloo
             why = f"{tier.value} could not be judged: {_rules(unseen)} could not be evaluated"
             return _judged(result, Verdict.UNKNOWN, [why], keeps=False, blockers=unseen)
         reasons.append(f"not ready for {tier.value}: {_rules(judged.blocking)}")
+    else:
+        # Ready for no tier: what blocks hot/cold, then what each stricter tier adds to it.
+        reasons = [f"not ready even for hot/cold: {_rules(result.tiers[Tier.HOT_COLD].blocking)}"]
+        below = {f.rule for f in result.tiers[Tier.HOT_COLD].blocking}
+        for tier in (Tier.HOT_WARM, Tier.HOT_HOT):
+            more = [f for f in result.tiers[tier].blocking if f.rule not in below]
+            if more:
+                reasons.append(f"{tier.value} also needs: {_rules(more)}")
+            below |= {f.rule for f in more}
     return _judged(
         result,
         Verdict.DOWN,

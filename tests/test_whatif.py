@@ -197,7 +197,7 @@ def test_what_if_westus_down_the_demo_s_shared_pool_does_not_hold_both(run, tmp_
     verdicts = {w["workload"]: w for w in region["workloads"]}
     for name in ("vision", "speech"):
         assert verdicts[name]["verdict"] == "down"
-        assert any("DR-09-SHARED" in r for r in verdicts[name]["reasons"])
+        assert verdicts[name]["reasons"] == ["not ready even for hot/cold: DR-09-SHARED"]
     assert verdicts["fraud-scoring"]["verdict"] == "unprotected"
 
 
