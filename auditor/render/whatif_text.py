@@ -42,14 +42,13 @@ def render_region(
 ) -> str:
     """One region lost: each workload it touches, its verdict and why (untouched ones counted)."""
     console, buffer = text_console(color=color, width=width)
-    console.print(Text(_headline(outlook), style="bold"))
+    _para(console, _headline(outlook), "bold")
     if not outlook.complete:
-        console.print(
-            Text(
-                "The scan could not see everything: a verdict that depends on what was not read "
-                "is 'unknown', never 'serves'.",
-                style="bold magenta",
-            )
+        _para(
+            console,
+            "The scan could not see everything: a verdict that depends on what was not read "
+            "is 'unknown', never 'serves'.",
+            "bold magenta",
         )
     console.print()
     untouched = 0
@@ -74,6 +73,12 @@ def render_region(
             users = ", ".join(dep.workloads)
             _item(console, f"{dep.kind} {dep.name} (used by {users}): {dep.effect}")
     return buffer.getvalue()
+
+
+def _para(console: Console, text: str, style: str = "") -> None:
+    """A paragraph wrapped at the console's width between words."""
+    for line in textwrap.wrap(visible(text), console.width, break_long_words=False):
+        console.print(Text(line, style=style), overflow="ignore", crop=False)
 
 
 def _item(console: Console, text: str) -> None:
@@ -114,10 +119,9 @@ def render_matrix(
             Text(", ".join(lost) or "-"),
         )
     console.print(table)
-    console.print(
-        Text(
-            "Keep serving: untouched, affected or serving hot. Degrade: unprotected, serves after "
-            "scale-up, or needs redeploy. `auditor what-if --region-down REGION` tells why."
-        )
+    _para(
+        console,
+        "Keep serving: untouched, affected or serving hot. Degrade: unprotected, serves after "
+        "scale-up, or needs redeploy. `auditor what-if --region-down REGION` tells why.",
     )
     return buffer.getvalue()
