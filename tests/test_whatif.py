@@ -229,3 +229,14 @@ def snapshot_text() -> str:
     from auditor import demo
 
     return demo.snapshot_path().read_text()
+
+
+@pytest.mark.parametrize("width", [80, 120])
+@pytest.mark.parametrize("args", [["--region-down", "westeurope"], ["--all-regions"]])
+def test_what_if_fits_the_terminal(run, monkeypatch, width: int, args: list[str]) -> None:
+    monkeypatch.setenv("COLUMNS", str(width))
+    result = run("what-if", "--demo", *args)
+    assert result.code == 1
+    lines = result.out.splitlines()
+    assert lines and all(len(line) <= width for line in lines)
+    assert all(line == line.rstrip() for line in lines)
