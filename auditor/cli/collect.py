@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from auditor.cli import common
 from auditor.cli.common import collector, fail, live_options
 
 # The errors printed after a collection (the snapshot records them all).
@@ -40,18 +41,7 @@ Examples:
     help="Snapshot file to write (.json, or .json.gz to compress).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress display.")
-def collect_cmd(
-    subscriptions: tuple[str, ...],
-    management_groups: tuple[str, ...],
-    cloud: str,
-    arm_endpoint: str | None,
-    concurrency: int,
-    batch_size: int,
-    request_timeout: float,
-    deadline: float,
-    output: str,
-    quiet: bool,
-) -> int:
+def collect_cmd(output: str, quiet: bool, **options: Any) -> int:
     """Collect the estate from Azure into a snapshot, to scan later offline (auditor scan
     --snapshot PATH): no rules run, nothing is judged. Each read that failed is listed (the
     first ten) and recorded in the snapshot."""
@@ -59,16 +49,7 @@ def collect_cmd(
     from auditor.report import EXIT_INCOMPLETE
 
     outputs.check_paths([("--output", output)])
-    live = scan.Live(
-        subscriptions,
-        management_groups,
-        cloud,
-        arm_endpoint,
-        concurrency,
-        batch_size,
-        request_timeout,
-        deadline,
-    )
+    live = common.live(options)
     document = collector(quiet)(live)
     scan.save(document, output)
     errors = document["errors"]

@@ -160,6 +160,22 @@ def live_options(command: Any) -> Any:
     return command
 
 
+def live(options: dict[str, Any]) -> Live:
+    """The live options' values (see live_options), popped from a command's keyword arguments."""
+    from auditor import scan
+
+    return scan.Live(
+        options.pop("subscriptions"),
+        options.pop("management_groups"),
+        options.pop("cloud"),
+        options.pop("arm_endpoint"),
+        options.pop("concurrency"),
+        options.pop("batch_size"),
+        options.pop("request_timeout"),
+        options.pop("deadline"),
+    )
+
+
 def format_options(command: Any) -> Any:
     for fmt in reversed(FORMATS):
         command = click.option(fmt.option, f"out_{fmt.name}", metavar="PATH", help=fmt.help)(

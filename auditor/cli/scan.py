@@ -126,14 +126,6 @@ def scan_cmd(
     as_of: dt.datetime | None,
     waivers_path: str | None,
     history_path: str | None,
-    subscriptions: tuple[str, ...],
-    management_groups: tuple[str, ...],
-    cloud: str,
-    arm_endpoint: str | None,
-    concurrency: int,
-    batch_size: int,
-    request_timeout: float,
-    deadline: float,
     max_snapshot_bytes: int,
     save_snapshot: str | None,
     verbose: bool,
@@ -153,20 +145,12 @@ def scan_cmd(
     from auditor.render import terminal
 
     common.not_both(quiet, verbose)
-    upload_to = log_analytics.take_options(outputs, cloud)
+    live = common.live(outputs)  # the live options ride with the formats' in **outputs
+    upload_to = log_analytics.take_options(outputs, live.cloud)
     request = scan.Request(
         demo=demo,
         snapshot=snapshot_path,
-        live=scan.Live(
-            subscriptions,
-            management_groups,
-            cloud,
-            arm_endpoint,
-            concurrency,
-            batch_size,
-            request_timeout,
-            deadline,
-        ),
+        live=live,
         config=config_path,
         rule_dirs=rule_dirs,
         waivers=waivers_path,

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from auditor.cli.common import live as common_live
 from auditor.cli.common import live_options, max_snapshot_option, rules_option
 
 if TYPE_CHECKING:  # not imported for --help
@@ -55,16 +56,7 @@ def request(options: dict[str, Any], outputs: dict[str, str | None]) -> Request:
     from auditor.model import Tier
 
     as_of: dt.datetime | None = options.pop("as_of")
-    live = scan.Live(
-        options.pop("subscriptions"),
-        options.pop("management_groups"),
-        options.pop("cloud"),
-        options.pop("arm_endpoint"),
-        options.pop("concurrency"),
-        options.pop("batch_size"),
-        options.pop("request_timeout"),
-        options.pop("deadline"),
-    )
+    live = common_live(options)
     rule_dirs: tuple[Path, ...] = options.pop("rule_dirs")
     return scan.Request(
         demo=options.pop("demo"),
