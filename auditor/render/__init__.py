@@ -52,10 +52,22 @@ def _ndjson(report: Report) -> bytes:
     return ndjson.render(report)
 
 
+def _ndjson_chunks(report: Report) -> Iterable[Chunk]:
+    from auditor.render import ndjson
+
+    return ndjson.chunks(report)
+
+
 def _ocsf(report: Report) -> bytes:
     from auditor.render import ocsf
 
     return ocsf.render(report)
+
+
+def _ocsf_chunks(report: Report) -> Iterable[Chunk]:
+    from auditor.render import ocsf
+
+    return ocsf.chunks(report)
 
 
 def _junit(report: Report) -> bytes:
@@ -104,6 +116,7 @@ FORMATS: tuple[Format, ...] = (
         ".ndjson",
         "Write one JSON object per finding per line (for SIEMs) to PATH, '-' for stdout.",
         _ndjson,
+        _ndjson_chunks,
     ),
     Format(
         "ocsf",
@@ -111,6 +124,7 @@ FORMATS: tuple[Format, ...] = (
         ".ocsf.json",
         "Write OCSF Compliance Finding events (a JSON array) to PATH, '-' for stdout.",
         _ocsf,
+        _ocsf_chunks,
     ),
     Format(
         "junit",

@@ -39,9 +39,10 @@ def scan_id(report: Report) -> str:
     return str(uuid.uuid5(NAMESPACE, key))
 
 
-def event_id(report: Report, finding_id: str) -> str:
-    """One id per finding per report: the same finding in the next scan gets another."""
-    return str(uuid.uuid5(NAMESPACE, f"{scan_id(report)}|{finding_id}"))
+def event_id(report: Report, finding_id: str, scan: str | None = None) -> str:
+    """One id per finding per report: the same finding in the next scan gets another. `scan`
+    is the report's scan_id when the caller has it already."""
+    return str(uuid.uuid5(NAMESPACE, f"{scan or scan_id(report)}|{finding_id}"))
 
 
 def resource_name(resource_id: str) -> str:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from functools import cache
 from importlib import resources
 from typing import Any
 
-from auditor.model import FAILING, TIERS, AssetClass, Finding, Level
+import orjson
+
+from auditor.model import FAILING, TIERS, AssetClass, Finding, Level, Tier
 from auditor.render.common import scan_id
 from auditor.report import Report, WorkloadResult
 
@@ -18,6 +21,10 @@ EVENT_VERSION = "1.0"
 def _json_text(value: Any) -> str:
     # Observed values are strings, numbers, lists or objects depending on the property; as JSON
     # text they have one type, so a SIEM's field mapping never conflicts between two lines.
+    if value is None:
+        return "null"
+    if type(value) is str:  # most of them: orjson writes a string as json.dumps does
+        return orjson.dumps(value).decode()
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
@@ -38,33 +45,60 @@ def workload_fields(result: WorkloadResult) -> dict[str, Any]:
     }
 
 
-def event(report: Report, result: WorkloadResult, finding: Finding, scan: str) -> dict[str, Any]:
+class _Shared:
+    """What the events of one report share, made once: the scan's fields, each workload's and
+    each rule's (its findings share their levels object)."""
+
+    def __init__(self, report: Report) -> None:
+        self.scan = {
+            "event_type": EVENT_TYPE,
+            "event_version": EVENT_VERSION,
+            "scan_id": scan_id(report),
+            "generated_at": report.generated_at,
+            "collected_at": report.scan.collected_at,
+            "as_of": report.scan.as_of.isoformat(),
+            "tool_name": "auditor",
+            "tool_version": report.tool_version,
+            "scan_source": report.scan.source,
+            "cloud": report.scan.cloud,
+            "scan_complete": report.scan.complete,
+        }
+        self.workloads = {w.workload.name: workload_fields(w) for w in report.workloads}
+        self.levels: dict[int, tuple[dict[Tier, Level], dict[str, str], list[str]]] = {}
+
+    def levels_of(self, finding: Finding) -> tuple[dict[str, str], list[str]]:
+        """The finding's `level_*` fields and the tiers it blocks if it fails."""
+        known = self.levels.get(id(finding.levels))
+        if known is None:
+            levels = finding.levels
+            known = self.levels[id(levels)] = (
+                levels,  # kept alive: its id stays its own
+                {f"level_{tier.name.lower()}": levels[tier]._value_ for tier in TIERS},
+                [tier._value_ for tier in TIERS if levels[tier] is Level.REQUIRED],
+            )
+        return known[1], known[2]
+
+
+def _event(shared: _Shared, workload: dict[str, Any], finding: Finding) -> dict[str, Any]:
     """One finding as a flat event: snake_case keys, scalars or arrays of scalars, except
     `evidence` (an array of flat objects whose values are strings)."""
+    levels, required = shared.levels_of(finding)
+    failing = finding.status in FAILING
+    waiver = finding.waiver
     return {
-        "event_type": EVENT_TYPE,
-        "event_version": EVENT_VERSION,
-        "scan_id": scan,
-        "generated_at": report.generated_at,
-        "collected_at": report.scan.collected_at,
-        "as_of": report.scan.as_of.isoformat(),
-        "tool_name": "auditor",
-        "tool_version": report.tool_version,
-        "scan_source": report.scan.source,
-        "cloud": report.scan.cloud,
-        "scan_complete": report.scan.complete,
-        **workload_fields(result),
+        **shared.scan,
+        **workload,
         "finding_id": finding.id,
         "rule": finding.rule,
         "title": finding.title,
         "requirements": list(finding.requirements),
-        "asset_class": finding.asset_class.value,
-        "status": finding.status.value,
-        "severity": finding.severity.value,
-        **{f"level_{tier.name.lower()}": finding.levels[tier].value for tier in TIERS},
-        "target_level": finding.target_level.value,
-        "blocks_target": finding.target_level is Level.REQUIRED and finding.status in FAILING,
-        "blocks": [tier.value for tier in TIERS if finding.blocks(tier)],
+        "asset_class": finding.asset_class._value_,
+        "status": finding.status._value_,
+        "severity": finding.severity._value_,
+        **levels,
+        "target_level": finding.target_level._value_,
+        "blocks_target": finding.target_level is Level.REQUIRED and failing,
+        "blocks": required if failing else [],
         "resources": list(finding.resources),
         "evidence": [
             {
@@ -79,23 +113,38 @@ def event(report: Report, result: WorkloadResult, finding: Finding, scan: str) -
         "notes": list(finding.notes),
         "remediation": finding.remediation.get("summary", ""),
         "docs": finding.docs,
-        "waiver_id": finding.waiver.id if finding.waiver else None,
-        "waiver_status": finding.waiver.status if finding.waiver else None,
+        "waiver_id": waiver.id if waiver else None,
+        "waiver_status": waiver.status if waiver else None,
     }
 
 
 def events(report: Report) -> list[dict[str, Any]]:
     """Every finding as an event, in the JSON report's order."""
-    scan = scan_id(report)
-    by_name = {w.name: w for w in report.workloads}
-    return [event(report, by_name[f.workload], f, scan) for f in report.findings]
+    shared = _Shared(report)
+    return [_event(shared, shared.workloads[f.workload], f) for f in report.findings]
+
+
+# Events per chunk: a 10,000-workload report has about 250,000, written while rendered.
+CHUNK_EVENTS = 500
+
+
+def chunks(report: Report) -> Iterator[bytes]:
+    """One compact JSON object per line (as json.dumps(..., separators=(",", ":"),
+    ensure_ascii=False) writes it), a few hundred lines at a time."""
+    shared = _Shared(report)
+    findings = report.findings
+    dumps = orjson.dumps
+    for start in range(0, len(findings), CHUNK_EVENTS):
+        lines = [
+            dumps(_event(shared, shared.workloads[f.workload], f))
+            for f in findings[start : start + CHUNK_EVENTS]
+        ]
+        lines.append(b"")
+        yield b"\n".join(lines)
 
 
 def render(report: Report) -> bytes:
-    lines = [
-        json.dumps(e, ensure_ascii=False, separators=(",", ":")) + "\n" for e in events(report)
-    ]
-    return "".join(lines).encode()
+    return b"".join(chunks(report))
 
 
 @cache

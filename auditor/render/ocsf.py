@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
+import orjson
+
 from auditor.azure import norm_id
-from auditor.model import Finding, Severity, Status
+from auditor.model import FAILING, Finding, Level, Severity, Status, Tier
 from auditor.render.common import (
     event_id,
     resource_name,
@@ -18,6 +19,9 @@ from auditor.render.common import (
     subscription_of,
 )
 from auditor.report import Report, WorkloadResult
+from auditor.workloads import Workload
+
+Levels = dict[Tier, Level]
 
 # The OCSF schema version the events follow; the tests validate them against this version of
 # the official schema (the pydantic-ocsf package ships it).
@@ -59,9 +63,59 @@ def _epoch_ms(timestamp: str) -> int:
     return int(parsed.timestamp() * 1000)
 
 
-def _cloud(report: Report, resource_id: str | None, region: str | None) -> dict[str, Any]:
+class _Parts:
+    """What the events of one report share, made once: the cloud of each subscription and of
+    each resource, the metadata, the time, the scan's id."""
+
+    def __init__(self, report: Report, regions: Mapping[str, str]) -> None:
+        self.report = report
+        self.regions = regions
+        self.time = _epoch_ms(report.generated_at)
+        self.scan = scan_id(report)
+        self.resources: dict[str, dict[str, Any]] = {}
+        self.clouds: dict[tuple[str | None, str | None], dict[str, Any]] = {}
+        # keyed by the id of a rule's levels (its findings share the object) or of a workload
+        self.levels: dict[int, tuple[Levels, dict[str, str], list[str]]] = {}
+        self.targets: dict[int, tuple[Workload, dict[str, str]]] = {}
+
+    def levels_of(self, finding: Finding) -> tuple[dict[str, str], list[str]]:
+        """The finding's levels per tier and the tiers it would block if it failed."""
+        known = self.levels.get(id(finding.levels))
+        if known is None:
+            levels = finding.levels
+            known = self.levels[id(levels)] = (
+                levels,  # kept alive: its id stays its own
+                {tier._value_: level._value_ for tier, level in levels.items()},
+                [tier._value_ for tier, level in levels.items() if level is Level.REQUIRED],
+            )
+        return known[1], known[2]
+
+    def targets_of(self, workload: Workload) -> dict[str, str]:
+        known = self.targets.get(id(workload))
+        if known is None:
+            known = self.targets[id(workload)] = (
+                workload,
+                {cls._value_: tier._value_ for cls, tier in workload.targets.items()},
+            )
+        return known[1]
+
+    def cloud(self, resource_id: str | None, region: str | None) -> dict[str, Any]:
+        subscription = subscription_of(resource_id) if resource_id else None
+        key = (subscription, region)
+        known = self.clouds.get(key)
+        if known is None:
+            known = self.clouds[key] = _cloud(self.report, subscription, region)
+        return known
+
+    def resource(self, resource_id: str) -> dict[str, Any]:
+        known = self.resources.get(resource_id)
+        if known is None:
+            known = self.resources[resource_id] = _resource(self, resource_id)
+        return known
+
+
+def _cloud(report: Report, subscription: str | None, region: str | None) -> dict[str, Any]:
     cloud: dict[str, Any] = {"provider": PROVIDER, "cloud_partition": report.scan.cloud}
-    subscription = subscription_of(resource_id) if resource_id else None
     if subscription:
         cloud["account"] = {
             "uid": subscription,
@@ -73,16 +127,16 @@ def _cloud(report: Report, resource_id: str | None, region: str | None) -> dict[
     return cloud
 
 
-def _resource(report: Report, resource_id: str, regions: Mapping[str, str]) -> dict[str, Any]:
-    region = regions.get(norm_id(resource_id))
+def _resource(parts: _Parts, resource_id: str) -> dict[str, Any]:
+    region = parts.regions.get(norm_id(resource_id))
     out: dict[str, Any] = {"uid": resource_id, "name": resource_name(resource_id)}
     kind = resource_type(resource_id)
     if kind:
         out["type"] = kind
     if region:
         out["region"] = region
-    out["cloud_partition"] = report.scan.cloud
-    out["cloud"] = _cloud(report, resource_id, region)
+    out["cloud_partition"] = parts.report.scan.cloud
+    out["cloud"] = parts.cloud(resource_id, region)
     return out
 
 
@@ -100,13 +154,14 @@ def _compliance(finding: Finding) -> dict[str, Any]:
     return out
 
 
-def event(
-    report: Report, result: WorkloadResult, finding: Finding, regions: Mapping[str, str]
-) -> dict[str, Any]:
-    time = _epoch_ms(report.generated_at)
+def event(parts: _Parts, result: WorkloadResult, finding: Finding) -> dict[str, Any]:
+    report = parts.report
+    time = parts.time
     severity_id, severity = SEVERITY[finding.severity]
-    suppressed = finding.status is Status.SUPPRESSED
+    status = finding.status
+    suppressed = status is Status.SUPPRESSED
     workload = result.workload
+    levels, required = parts.levels_of(finding)
     out: dict[str, Any] = {
         "activity_id": ACTIVITY_ID,
         "activity_name": ACTIVITY_NAME,
@@ -132,12 +187,12 @@ def event(
                 "version": report.tool_version,
             },
             "profiles": ["cloud"],
-            "uid": event_id(report, finding.id),
-            "correlation_uid": scan_id(report),
+            "uid": event_id(report, finding.id, parts.scan),
+            "correlation_uid": parts.scan,
             "event_code": finding.rule,
             "original_time": report.scan.collected_at,
         },
-        "cloud": _cloud(report, workload.primary, result.primary_region),
+        "cloud": parts.cloud(workload.primary, result.primary_region),
         "finding_info": {
             "uid": finding.id,
             "title": finding.title,
@@ -156,19 +211,19 @@ def event(
             "desc": finding.remediation.get("summary", ""),
             **({"references": [finding.docs]} if finding.docs else {}),
         },
-        "resources": [_resource(report, r, regions) for r in finding.resources],
+        "resources": [parts.resource(r) for r in finding.resources],
         "unmapped": {
             "workload": workload.name,
             "primary": workload.primary,
             **({"secondary": workload.secondary} if workload.secondary else {}),
-            "targets": {cls.value: tier.value for cls, tier in workload.targets.items()},
+            "targets": parts.targets_of(workload),
             "ready_for_target": result.target.ready,
             "score_for_target": result.target.score,
-            "auditor_status": finding.status.value,
-            "asset_class": finding.asset_class.value,
-            "levels": {tier.value: level.value for tier, level in finding.levels.items()},
-            "target_level": finding.target_level.value,
-            "blocks": [tier.value for tier in finding.levels if finding.blocks(tier)],
+            "auditor_status": status._value_,
+            "asset_class": finding.asset_class._value_,
+            "levels": levels,
+            "target_level": finding.target_level._value_,
+            "blocks": required if status in FAILING else [],
             "evidence": [item.as_dict() for item in finding.evidence],
             "notes": list(finding.notes),
         },
@@ -177,10 +232,41 @@ def event(
 
 
 def events(report: Report) -> list[dict[str, Any]]:
-    regions = resource_regions(report)
+    """Every finding as an event, in the JSON report's order."""
+    return [e for batch in _batches(report) for e in batch]
+
+
+def _batches(report: Report) -> Iterator[list[dict[str, Any]]]:
+    parts = _Parts(report, resource_regions(report))
     by_name = {w.name: w for w in report.workloads}
-    return [event(report, by_name[f.workload], f, regions) for f in report.findings]
+    findings = report.findings
+    for start in range(0, len(findings), CHUNK_EVENTS):
+        yield [event(parts, by_name[f.workload], f) for f in findings[start : start + CHUNK_EVENTS]]
+
+
+# Events rendered per chunk: a 10,000-workload estate has about 250,000 events, 1.8 GB of JSON,
+# written while it is rendered instead of held whole.
+CHUNK_EVENTS = 200
+# Between two events of the array: each event is indented by two spaces, as json.dumps(...,
+# indent=2) writes an array of objects.
+_EVENT = b",\n  "
+
+
+def chunks(report: Report) -> Iterator[bytes]:
+    """The events as one JSON array indented by two spaces, a few events at a time. A JSON
+    string holds no raw line break, so indenting an event's lines cannot change its text."""
+    if not report.findings:
+        yield b"[]\n"
+        return
+    yield b"[\n  "
+    for index, batch in enumerate(_batches(report)):
+        if index:
+            yield _EVENT
+        yield _EVENT.join(
+            orjson.dumps(e, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n  ") for e in batch
+        )
+    yield b"\n]\n"
 
 
 def render(report: Report) -> bytes:
-    return (json.dumps(events(report), indent=2, ensure_ascii=False) + "\n").encode()
+    return b"".join(chunks(report))
