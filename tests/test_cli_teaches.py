@@ -188,6 +188,16 @@ def test_quiet_and_verbose_together_are_a_usage_error(run, command, tmp_path):
     assert "-q/--quiet and -v/--verbose contradict each other" in result.err
 
 
+@pytest.mark.parametrize("command", ["scan", "report"])
+def test_quiet_with_show_is_a_usage_error(run, command, tmp_path):
+    source = ["--demo"] if command == "scan" else [str(tmp_path / "r.json")]
+    result = run(command, *source, "-q", "--show", "blocking")
+    assert result.code == 2
+    assert "-q/--quiet prints no summary for --show blocking" in result.err
+    assert "Traceback" not in result.err
+    assert not (tmp_path / "r.json").exists()
+
+
 def test_history_json_takes_a_path_like_every_other_command(run, tmp_path):
     db = tmp_path / "h.sqlite"
     scan = run("scan", "--demo", "--history", str(db), "-q", "--as-of", "2026-11-26")

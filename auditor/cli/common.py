@@ -76,10 +76,15 @@ def summary_options(command: Any) -> Any:
     )(command)
 
 
-def not_both(quiet: bool, verbose: bool) -> None:
-    """-q and -v ask for no summary and for more of it: a usage error, not a silent choice."""
+def not_both(quiet: bool, verbose: bool, show: str | None = None) -> None:
+    """-q asks for no summary, -v and --show for more or other of it: a usage error, not a
+    silent choice."""
     if quiet and verbose:
         raise click.UsageError("-q/--quiet and -v/--verbose contradict each other: choose one")
+    if quiet and show is not None:
+        raise click.UsageError(
+            f"-q/--quiet prints no summary for --show {show} to choose from: drop one of them"
+        )
 
 
 @contextmanager

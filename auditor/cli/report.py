@@ -66,7 +66,7 @@ def report_cmd(
     from auditor.render import terminal
     from auditor.report import select
 
-    common.not_both(quiet, verbose)
+    common.not_both(quiet, verbose, show)
     upload_to = log_analytics.take_options(outputs, None)
     chosen = chosen_formats(outputs)
     with usage_errors():

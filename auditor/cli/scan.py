@@ -144,7 +144,7 @@ def scan_cmd(
     from auditor.outputs import say
     from auditor.render import terminal
 
-    common.not_both(quiet, verbose)
+    common.not_both(quiet, verbose, show)
     live = common.live(outputs)  # the live options ride with the formats' in **outputs
     upload_to = log_analytics.take_options(outputs, live.cloud)
     request = scan.Request(
