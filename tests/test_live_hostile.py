@@ -270,3 +270,42 @@ def test_a_token_in_a_server_error_is_redacted(run, live_env, tmp_path):
     for text in (out.read_text(), report.read_text(), result.out, result.err):
         assert TOKEN not in text
         assert "eyJ0eXAi" not in text
+
+
+# -- a token Azure refuses on every read is one line, not one error per read ----------------
+
+
+@pytest.mark.parametrize("command", ["scan", "collect"])
+def test_a_token_refused_on_every_read_is_one_line(run, live_env, tmp_path, command):
+    refused = {
+        "error": {
+            "code": "ExpiredAuthenticationToken",
+            "message": f"The access token expiry UTC time has passed. Bearer {TOKEN}",
+        }
+    }
+    out, report = tmp_path / "s.json", tmp_path / "r.json"
+    outputs = ["--json", str(report)] if command == "scan" else ["--output", str(out)]
+    with Emulator(DEMO) as emu:
+        emu.script("arg", status=401, body=refused, times=500)
+        emu.script("arm", status=401, body=refused, times=500)
+        result = run(command, "--arm-endpoint", emu.url, *SUB_ARGS, *outputs)
+    assert result.code == 3, result.err
+    lines = result.err.strip().splitlines()
+    assert len(lines) == 1, result.err
+    assert "refused the token in AUDITOR_ACCESS_TOKEN on every read" in lines[0]
+    assert "401 ExpiredAuthenticationToken" in lines[0]
+    assert "Nothing was collected (exit 3)" in lines[0]
+    assert TOKEN not in result.err + result.out
+    assert not out.exists() and not report.exists()
+
+
+def test_a_401_beside_answers_stays_the_reads_error(run, live_env, tmp_path):
+    """Another tenant's subscription answers 401 while the others answer: the scan goes on."""
+    refused = {"error": {"code": "InvalidAuthenticationTokenTenant", "message": "wrong tenant"}}
+    report = tmp_path / "r.json"
+    with Emulator(DEMO) as emu:
+        emu.script("/usages", status=401, body=refused, times=50)
+        result = run("scan", "--arm-endpoint", emu.url, *SUB_ARGS, "-q", "--json", str(report))
+    assert result.code == 3, result.err
+    assert "refused" not in result.err
+    assert any(e["code"] == "InvalidAuthenticationTokenTenant" for e in _errors(report))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import queue
 import threading
 from collections.abc import Callable
@@ -14,10 +15,11 @@ from azure.core.credentials import TokenCredential
 from auditor import snapshot
 from auditor.azure import GRAPH_PATH, TABLE_QUERIES, locations_path
 from auditor.collect.arm import ArmReader
-from auditor.collect.auth import Clients, Guard, Target
+from auditor.collect.auth import SIGN_IN, TOKEN_ENV, Clients, Guard, Target
 from auditor.collect.plan import Planner, Read
 from auditor.collect.record import Event, Observer, Recorder, ignore
 from auditor.collect.resource_graph import THROTTLED_FOR, GraphReader, Scope, scope_label
+from auditor.errors import SignInError
 
 REQUEST_TIMEOUT = 60.0
 DEADLINE = 1800.0
@@ -78,6 +80,38 @@ class _Pool:
             raise self.failure
 
 
+class _HeldErrors:
+    """Passes the collection's events on, except the errors before the first answer: they are
+    held until Azure answers a read, so that a token refused on every read is one line
+    (Collector._token_refused) rather than one line per read."""
+
+    def __init__(self, observer: Observer) -> None:
+        self._observer = observer
+        self._held: list[Event] = []
+        self._lock = threading.Lock()
+        self.answered = False
+
+    def __call__(self, event: Event) -> None:
+        with self._lock:
+            if not self.answered:
+                if event.kind == "error":
+                    self._held.append(event)
+                    return
+                if event.kind in ("arm_read", "query_page"):
+                    self.answered = True
+                    self._release()
+            self._observer(event)
+
+    def release(self) -> None:
+        with self._lock:
+            self._release()
+
+    def _release(self) -> None:
+        held, self._held = self._held, []
+        for event in held:
+            self._observer(event)
+
+
 class Collector:
     """Collects one snapshot. Clients are built here, never at import time."""
 
@@ -90,7 +124,7 @@ class Collector:
     ) -> None:
         self.target = target
         self.options = options
-        self.observer = observer
+        self.observer = self._held = _HeldErrors(observer)
         self.recorder = Recorder()
         self.guard = Guard(target.endpoint, options.deadline, options.max_retry_after)
         self.clients = Clients(
@@ -102,7 +136,7 @@ class Collector:
             retry_backoff_factor=options.retry_backoff_factor,
             retry_backoff_max=options.retry_backoff_max,
         )
-        self.arm = ArmReader(self.clients, self.recorder, observer)
+        self.arm = ArmReader(self.clients, self.recorder, self.observer)
         self.planner = Planner()
         self._subscriptions: list[str] = []
         # What was begun and not finished, by key: (source, request, subscription). At the
@@ -210,6 +244,29 @@ class Collector:
         except BaseException as exc:  # re-raised by run(), in the caller's thread
             self._failure = exc
 
+    def _token_refused(self) -> str | None:
+        """One line when Azure refused the token on every read it answered (401) and answered
+        nothing else: an expired or foreign token, which would otherwise be listed as one
+        error per read. A 401 beside answers (a subscription of another tenant) stays the
+        read's error."""
+        errors = self.recorder.errors
+        if self._held.answered or not errors:
+            return None
+        if not all(e.get("status") == 401 for e in errors if e.get("status") is not None):
+            return None
+        codes = sorted({str(e.get("code")) for e in errors if e.get("status") == 401})
+        if not codes:
+            return None
+        source = (
+            f"the token in {TOKEN_ENV}" if os.environ.get(TOKEN_ENV) else "the credential's token"
+        )
+        return (
+            f"Azure Resource Manager ({self.guard.endpoint}) refused {source} on every read: "
+            f"401 {', '.join(c for c in codes if c.isidentifier())[:120] or 'Unauthorized'} "
+            f"({len(errors)} read(s)). It may be expired, or issued for another cloud or "
+            f"tenant. To scan, {SIGN_IN}. Nothing was collected (exit 3)."
+        )
+
     def run(self) -> dict[str, Any]:
         """Collect, within the deadline; a Ctrl-C stops every request at once and is re-raised.
 
@@ -234,6 +291,10 @@ class Collector:
         self.recorder.close()
         if self._failure is not None:
             raise self._failure
+        refused = self._token_refused()
+        if refused is not None:
+            raise SignInError(refused)
+        self._held.release()
         self.observer(Event("done", "collection finished", len(self.recorder.rows)))
         return snapshot.document(
             origin="live",
