@@ -763,7 +763,7 @@ def test_the_map_tells_advisory_failures_from_blockers(demo_report: Report, demo
     assert '<a class="chip rule blocker"' in recsys and '<a class="chip rule adv"' in recsys
 
 
-def test_browser_prints_the_demo_in_at_most_thirteen_pages(
+def test_browser_prints_the_demo_in_at_most_twelve_pages(
     browser: Browser, demo_file: Path, tmp_path: Path
 ) -> None:
     from pypdf import PdfReader
@@ -776,13 +776,27 @@ def test_browser_prints_the_demo_in_at_most_thirteen_pages(
     page.pdf(path=str(pdf), format="A4", print_background=True)
     reader = PdfReader(str(pdf))
     # seven workloads and 14 blockers: a rule's why and fix print once, a rule that fails only
-    # for want of a secondary prints its headline, evidence its first rows
-    assert len(reader.pages) <= 13, f"the demo prints in {len(reader.pages)} pages"
+    # for want of a secondary prints its headline, evidence its first rows, a card its map
+    # beside its tiers
+    assert len(reader.pages) <= 12, f"the demo prints in {len(reader.pages)} pages"
     text = "\n".join(p.extract_text() for p in reader.pages)
     # the blockers carry their fix; what holds is a count, not a list
     assert "az storage account create" in text
     assert "Passed, not applicable or suppressed" in text
     assert "The secondary workspace is network-isolated" in text  # an advisory, one line
+    # at the width of an A4 page between its margins, each card's map stands beside its tiers
+    page.set_viewport_size({"width": 710, "height": 1800})
+    boxes = page.evaluate(
+        """() => Array.from(document.querySelectorAll('[data-workload-card]')).map(card => {
+          const box = el => el.getBoundingClientRect().toJSON();
+          return [card.dataset.workloadCard, box(card.querySelector('.tiers-table')),
+                  box(card.querySelector('svg.topo'))];
+        })"""
+    )
+    assert len(boxes) == 7
+    for name, tiers, topo in boxes:
+        assert topo["width"] > 200, f"the map of {name} prints {topo['width']}px wide"
+        assert topo["left"] >= tiers["right"] and abs(topo["top"] - tiers["top"]) < 20, name
     tab.close()
 
 
