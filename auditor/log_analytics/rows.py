@@ -10,7 +10,7 @@ from typing import Any
 
 from auditor.model import TIERS, Status
 from auditor.render.common import NAMESPACE, scan_id
-from auditor.render.ndjson import EVENT_VERSION, event, workload_fields
+from auditor.render.ndjson import EVENT_VERSION, events, workload_fields
 from auditor.report import Report
 
 Row = dict[str, Any]
@@ -185,10 +185,8 @@ def _scan_fields(report: Report, scan: str, event_type: str, event_id: str) -> R
 def finding_rows(report: Report, scan: str) -> list[Row]:
     """The NDJSON events (docs/report-format.md), plus `event_id` (the OCSF event's uid), the
     matching waiver's expiry, owner and reason, and `truncated`."""
-    by_name = {w.name: w for w in report.workloads}
     rows = []
-    for finding in report.findings:
-        row = event(report, by_name[finding.workload], finding, scan)
+    for finding, row in zip(report.findings, events(report, scan), strict=True):
         waiver = finding.waiver
         row.update(
             event_id=_id(scan, finding.id),

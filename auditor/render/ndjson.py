@@ -49,11 +49,11 @@ class _Shared:
     """What the events of one report share, made once: the scan's fields, each workload's and
     each rule's (its findings share their levels object)."""
 
-    def __init__(self, report: Report) -> None:
+    def __init__(self, report: Report, scan: str | None = None) -> None:
         self.scan = {
             "event_type": EVENT_TYPE,
             "event_version": EVENT_VERSION,
-            "scan_id": scan_id(report),
+            "scan_id": scan or scan_id(report),
             "generated_at": report.generated_at,
             "collected_at": report.scan.collected_at,
             "as_of": report.scan.as_of.isoformat(),
@@ -98,7 +98,7 @@ def _event(shared: _Shared, workload: dict[str, Any], finding: Finding) -> dict[
         **levels,
         "target_level": finding.target_level._value_,
         "blocks_target": finding.target_level is Level.REQUIRED and failing,
-        "blocks": required if failing else [],
+        "blocks": list(required) if failing else [],
         "resources": list(finding.resources),
         "evidence": [
             {
@@ -118,9 +118,10 @@ def _event(shared: _Shared, workload: dict[str, Any], finding: Finding) -> dict[
     }
 
 
-def events(report: Report) -> list[dict[str, Any]]:
-    """Every finding as an event, in the JSON report's order."""
-    shared = _Shared(report)
+def events(report: Report, scan: str | None = None) -> list[dict[str, Any]]:
+    """Every finding as an event, in the JSON report's order (`scan`: the report's scan_id,
+    when the caller has it already)."""
+    shared = _Shared(report, scan)
     return [_event(shared, shared.workloads[f.workload], f) for f in report.findings]
 
 
