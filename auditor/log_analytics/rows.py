@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from auditor.model import TIERS, Status
-from auditor.render.common import NAMESPACE, scan_id
+from auditor.render.common import NAMESPACE, scan_fields, scan_id
 from auditor.render.ndjson import EVENT_VERSION, events, workload_fields
 from auditor.report import Report
 
@@ -170,15 +170,7 @@ def _scan_fields(report: Report, scan: str, event_type: str, event_id: str) -> R
         "event_type": event_type,
         "event_version": EVENT_VERSION,
         "event_id": event_id,
-        "scan_id": scan,
-        "generated_at": report.generated_at,
-        "collected_at": report.scan.collected_at,
-        "as_of": report.scan.as_of.isoformat(),
-        "tool_name": "auditor",
-        "tool_version": report.tool_version,
-        "scan_source": report.scan.source,
-        "cloud": report.scan.cloud,
-        "scan_complete": report.scan.complete,
+        **scan_fields(report, scan),
     }
 
 

@@ -1,17 +1,21 @@
-"""What several formats share: the scan's id, and what a resource id says about the resource."""
+"""What several formats share: the scan's id and fields, what a resource id says about the
+resource, and values made once per shared object."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any, Generic, TypeVar
 
 from auditor.azure import norm_id, norm_region, subscription_of
 
 __all__ = [
+    "ByIdentity",
     "event_id",
     "resource_name",
     "resource_regions",
     "resource_type",
+    "scan_fields",
     "scan_id",
     "subscription_of",
 ]
@@ -25,6 +29,43 @@ NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "auditor")
 # rest are counted. 100,000 role assignments on a pair make one finding of as many items: the
 # views stay linear in the estate, and the JSON report keeps every item.
 SHOWN_ITEMS = 100
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class ByIdentity(Generic[K, V]):
+    """A value made once per object, found by the object's identity: the findings of a rule
+    share its levels object, so what is made of the levels is made once per rule, in time
+    independent of what the object holds. The objects are kept alive with their values, so
+    that an id is never another object's."""
+
+    def __init__(self, make: Callable[[K], V]) -> None:
+        self._make = make
+        self._known: dict[int, tuple[K, V]] = {}
+
+    def __call__(self, key: K) -> V:
+        known = self._known.get(id(key))
+        if known is None:
+            known = self._known[id(key)] = (key, self._make(key))
+        return known[1]
+
+
+def scan_fields(report: Report, scan: str | None = None) -> dict[str, Any]:
+    """The scan's fields of a flat event (NDJSON, Log Analytics); `scan`: its scan_id, when the
+    caller has it already."""
+    info = report.scan
+    return {
+        "scan_id": scan or scan_id(report),
+        "generated_at": report.generated_at,
+        "collected_at": info.collected_at,
+        "as_of": info.as_of.isoformat(),
+        "tool_name": "auditor",
+        "tool_version": report.tool_version,
+        "scan_source": info.source,
+        "cloud": info.cloud,
+        "scan_complete": info.complete,
+    }
 
 
 def scan_id(report: Report) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 
 from auditor.model import FAILING, TIERS, AssetClass, Finding, Level, Tier
-from auditor.render.common import scan_id
+from auditor.render.common import ByIdentity, scan_fields
 from auditor.report import Report, WorkloadResult
 
 EVENT_TYPE = "auditor.finding"
@@ -47,42 +47,30 @@ def workload_fields(result: WorkloadResult) -> dict[str, Any]:
 
 class _Shared:
     """What the events of one report share, made once: the scan's fields, each workload's and
-    each rule's (its findings share their levels object)."""
+    each rule's."""
 
     def __init__(self, report: Report, scan: str | None = None) -> None:
         self.scan = {
             "event_type": EVENT_TYPE,
             "event_version": EVENT_VERSION,
-            "scan_id": scan or scan_id(report),
-            "generated_at": report.generated_at,
-            "collected_at": report.scan.collected_at,
-            "as_of": report.scan.as_of.isoformat(),
-            "tool_name": "auditor",
-            "tool_version": report.tool_version,
-            "scan_source": report.scan.source,
-            "cloud": report.scan.cloud,
-            "scan_complete": report.scan.complete,
+            **scan_fields(report, scan),
         }
         self.workloads = {w.workload.name: workload_fields(w) for w in report.workloads}
-        self.levels: dict[int, tuple[dict[Tier, Level], dict[str, str], list[str]]] = {}
-
-    def levels_of(self, finding: Finding) -> tuple[dict[str, str], list[str]]:
-        """The finding's `level_*` fields and the tiers it blocks if it fails."""
-        known = self.levels.get(id(finding.levels))
-        if known is None:
-            levels = finding.levels
-            known = self.levels[id(levels)] = (
-                levels,  # kept alive: its id stays its own
-                {f"level_{tier.name.lower()}": levels[tier]._value_ for tier in TIERS},
-                [tier._value_ for tier in TIERS if levels[tier] is Level.REQUIRED],
+        # the `level_*` fields and the tiers a failure blocks
+        self.levels_of: ByIdentity[dict[Tier, Level], tuple[dict[str, str], list[str]]] = (
+            ByIdentity(
+                lambda levels: (
+                    {f"level_{tier.name.lower()}": levels[tier]._value_ for tier in TIERS},
+                    [tier._value_ for tier in TIERS if levels[tier] is Level.REQUIRED],
+                )
             )
-        return known[1], known[2]
+        )
 
 
 def _event(shared: _Shared, workload: dict[str, Any], finding: Finding) -> dict[str, Any]:
     """One finding as a flat event: snake_case keys, scalars or arrays of scalars, except
     `evidence` (an array of flat objects whose values are strings)."""
-    levels, required = shared.levels_of(finding)
+    levels, required = shared.levels_of(finding.levels)
     failing = finding.status in FAILING
     waiver = finding.waiver
     return {

@@ -11,6 +11,7 @@ import orjson
 from auditor.azure import norm_id
 from auditor.model import FAILING, Finding, Level, Severity, Status, Tier
 from auditor.render.common import (
+    ByIdentity,
     event_id,
     resource_name,
     resource_regions,
@@ -74,30 +75,17 @@ class _Parts:
         self.scan = scan_id(report)
         self.resources: dict[str, dict[str, Any]] = {}
         self.clouds: dict[tuple[str | None, str | None], dict[str, Any]] = {}
-        # keyed by the id of a rule's levels (its findings share the object) or of a workload
-        self.levels: dict[int, tuple[Levels, dict[str, str], list[str]]] = {}
-        self.targets: dict[int, tuple[Workload, dict[str, str]]] = {}
-
-    def levels_of(self, finding: Finding) -> tuple[dict[str, str], list[str]]:
-        """The finding's levels per tier and the tiers it would block if it failed."""
-        known = self.levels.get(id(finding.levels))
-        if known is None:
-            levels = finding.levels
-            known = self.levels[id(levels)] = (
-                levels,  # kept alive: its id stays its own
+        # the levels per tier and the tiers a failure blocks, once per rule (its findings
+        # share their levels); the targets, once per workload
+        self.levels_of: ByIdentity[Levels, tuple[dict[str, str], list[str]]] = ByIdentity(
+            lambda levels: (
                 {tier._value_: level._value_ for tier, level in levels.items()},
                 [tier._value_ for tier, level in levels.items() if level is Level.REQUIRED],
             )
-        return known[1], known[2]
-
-    def targets_of(self, workload: Workload) -> dict[str, str]:
-        known = self.targets.get(id(workload))
-        if known is None:
-            known = self.targets[id(workload)] = (
-                workload,
-                {cls._value_: tier._value_ for cls, tier in workload.targets.items()},
-            )
-        return known[1]
+        )
+        self.targets_of: ByIdentity[Workload, dict[str, str]] = ByIdentity(
+            lambda workload: {cls._value_: tier._value_ for cls, tier in workload.targets.items()}
+        )
 
     def cloud(self, resource_id: str | None, region: str | None) -> dict[str, Any]:
         subscription = subscription_of(resource_id) if resource_id else None
@@ -161,7 +149,7 @@ def event(parts: _Parts, result: WorkloadResult, finding: Finding) -> dict[str, 
     status = finding.status
     suppressed = status is Status.SUPPRESSED
     workload = result.workload
-    levels, required = parts.levels_of(finding)
+    levels, required = parts.levels_of(finding.levels)
     out: dict[str, Any] = {
         "activity_id": ACTIVITY_ID,
         "activity_name": ACTIVITY_NAME,
