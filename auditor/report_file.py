@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -286,8 +286,11 @@ def _workload_result(
         tiers=tiers,
         target=target,
         findings=tuple(mine),
-        topology_source=Topology.from_dict(
-            doc["topology"] if version < 2 else _topology_ids(doc["topology"], index)
+        # Checked now (its references), built when first shown: a diff, the terminal and the
+        # SIEM formats never ask for it. The schema has checked every field from_dict reads.
+        topology_source=partial(
+            Topology.from_dict,
+            doc["topology"] if version < 2 else _topology_ids(doc["topology"], index),
         )
         if "topology" in doc
         else None,
