@@ -274,22 +274,48 @@ def _lazy_page(report: Report) -> str:
     return html.render(report, lazy=True, brief=True).decode("utf-8")
 
 
-def test_a_large_report_keeps_findings_and_cards_inert(demo_report: Report) -> None:
+def _data_block(page: str) -> str:
+    blocks = re.findall(
+        r'<script type="application/json" id="report-data">(.*?)</script>', page, re.S
+    )
+    assert len(blocks) == 1
+    return str(blocks[0])
+
+
+def test_a_large_report_carries_findings_and_cards_as_data(demo_report: Report) -> None:
+    """No markup per finding or workload card: one JSON block, which the script makes the
+    elements shown from; what a rule's findings share is written once per rule."""
     page = _lazy_page(demo_report)
-    assert page.count("<template data-card>") == len(demo_report.workloads)
-    ids = re.findall(r'<details class="card finding[^>]* id="([^"]+)"', page)
-    assert sorted(ids) == sorted(f.id for f in demo_report.findings)
+    assert '<details class="card finding' not in page
+    assert "<article" not in page
+    data = json.loads(_data_block(page))
+    rows = [row for group in data["groups"] for row in group]
+    assert sorted(row[0] for row in rows) == sorted(f.id for f in demo_report.findings)
+    assert {card["name"] for card in data["cards"]} == {w.name for w in demo_report.workloads}
+    assert all(card["map"]["boxes"] for card in data["cards"])
     # findings that hold are listed with their message but no evidence; failing ones keep it
-    bodies = page.count("<template data-body>")
     held = sum(
         1 for f in demo_report.findings if f.status.value in ("pass", "not_applicable", "manual")
     )
-    assert bodies == len(demo_report.findings) - held > 0
+    assert sum(1 for row in rows if row[-1] == 0) == held < len(rows)
     # what a rule's findings share is written once per rule
     assert page.count('<template id="guide-') == len({f.rule for f in demo_report.findings})
+    assert len(data["guides"]) == len({f.rule for f in demo_report.findings})
     scripts = re.findall(r"<script>(.*?)</script>", page, re.DOTALL)
     digest = base64.b64encode(hashlib.sha256(scripts[0].encode()).digest()).decode()
     assert f"script-src 'sha256-{digest}'" in page
+
+
+def test_markup_in_a_large_reports_data_stays_data(hostile_report: Report) -> None:
+    """Names, tags and messages with markup are in the data block as \\u escapes: nothing
+    in it can end the block or start an element."""
+    page = html.render(hostile_report, lazy=True).decode("utf-8")
+    block = _data_block(page)
+    assert "<" not in block and ">" not in block
+    assert IMG in block.replace("\\u003c", "<").replace("\\u003e", ">")
+    data = json.loads(block)
+    assert IMG in json.dumps(data["cards"]) and SCRIPT in json.dumps(data["cards"])
+    assert IMG not in page and SCRIPT not in page
 
 
 def _many(report: Report, copies: int) -> Report:
@@ -328,7 +354,7 @@ def test_a_report_saved_without_topology_still_renders(demo_report: Report) -> N
     assert json_report.document(rebuilt) == doc
     page = html.render(rebuilt).decode("utf-8")
     assert '<svg class="topo"' not in page
-    assert page.count("has no topology") == len(demo_report.workloads)
+    assert page.count('class="muted topology-none"') == len(demo_report.workloads)
 
 
 # True when the first element a selector matches is where it was one animation frame before.
@@ -613,15 +639,22 @@ def test_browser_large_report_mode(browser: Browser, tmp_path: Path, demo_report
 def test_browser_large_report_shows_cards_as_they_are_needed(
     browser: Browser, tmp_path: Path, demo_report: Report
 ) -> None:
-    """Cards after the first 50 wait in inert slices: a ladder link, scrolling and printing
-    bring them in."""
+    """A large report shows its workload cards a page of 25 at a time: the pager, a ladder
+    link and printing bring the others in."""
     many = _many(demo_report, 9)
     assert len(many.workloads) == 63
     path = tmp_path / "many.html"
     path.write_text(html.render(many).decode("utf-8"), encoding="utf-8")  # lazy by its size
     tab = _Tab(browser, path)
     page = tab.page
-    assert page.locator("[data-workload-card]").count() == 50
+    page.wait_for_function("() => document.querySelectorAll('[data-workload-card]').length === 25")
+    assert page.locator("#wl-1 svg.topo .bx").count() > 0
+    pager = page.locator("[data-card-pager]").last
+    assert pager.locator("[data-card-range]").text_content() == "Workloads 1\u201325 of 63"
+    pager.locator("[data-action=cards-next]").click()
+    assert pager.locator("[data-card-range]").text_content() == "Workloads 26\u201350 of 63"
+    assert page.locator("[data-workload-card]").count() == 25
+    assert page.locator("#wl-26").is_visible() and page.locator("#wl-1").count() == 0
     link = page.locator(".ladder a[href='#wl-57']")
     link.scroll_into_view_if_needed()  # the ladder's second slice comes in as it is reached
     link.click()
@@ -629,6 +662,8 @@ def test_browser_large_report_shows_cards_as_they_are_needed(
     assert card.is_visible()
     card.locator("svg.topo").wait_for()
     assert page.evaluate("location.hash") == "#wl-57"
+    assert pager.locator("[data-card-range]").text_content() == "Workloads 51\u201363 of 63"
+    assert pager.locator("[data-action=cards-next]").is_disabled()
     page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
     assert page.locator("[data-workload-card] svg.topo").count() == 63
     # on paper: every finding but those that hold (counted, not listed); the blockers open
@@ -642,6 +677,7 @@ def test_browser_large_report_shows_cards_as_they_are_needed(
     assert opened == page.locator("[data-group=target] [data-finding]").count() > 0
     page.evaluate("window.dispatchEvent(new Event('afterprint'))")
     assert page.evaluate("document.querySelectorAll('[data-finding][open]').length") == 0
+    assert page.locator("[data-workload-card]").count() == 13  # the page the reader was on
     tab.close()
 
 
