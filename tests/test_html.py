@@ -592,11 +592,12 @@ def test_browser_large_report_mode(browser: Browser, tmp_path: Path, demo_report
     page = tab.page
     totals = page.eval_on_selector_all("[data-group]", "els => els.map(e => +e.dataset.total)")
     assert sum(totals) == len(findings)
-    # each group shows its first 100 findings: the demo's findings that hold are more
-    first = sum(min(t, 100) for t in totals)
+    # each group shows its first 25 findings, and 125 more on request
+    first = sum(min(t, 25) for t in totals)
     assert first < len(findings)
     tab.expect_visible(first)
-    tab.press("[data-more]:not([hidden]) [data-action=more]")
+    for _ in range(len([t for t in totals if t > 25])):
+        tab.press("[data-more]:not([hidden]) [data-action=more]")
     tab.expect_visible(len(findings))
     fails = sum(1 for f in findings if f.status is Status.FAIL)
     page.select_option("[data-filter=status]", "fail")
@@ -639,33 +640,46 @@ def test_browser_large_report_mode(browser: Browser, tmp_path: Path, demo_report
 def test_browser_large_report_shows_cards_as_they_are_needed(
     browser: Browser, tmp_path: Path, demo_report: Report
 ) -> None:
-    """A large report shows its workload cards a page of 25 at a time: the pager, a ladder
-    link and printing bring the others in."""
-    many = _many(demo_report, 9)
-    assert len(many.workloads) == 63
+    """A large report shows its workload cards a page of 25 at a time, and its ladder's first
+    100 rows: the pager, a ladder link, reaching the ladder's end and printing bring the
+    others in."""
+    many = _many(demo_report, 15)
+    assert len(many.workloads) == 105
     path = tmp_path / "many.html"
-    path.write_text(html.render(many).decode("utf-8"), encoding="utf-8")  # lazy by its size
+    text = html.render(many).decode("utf-8")  # lazy by its size
+    assert text.count("<tr data-ladder-row") == 100
+    path.write_text(text, encoding="utf-8")
     tab = _Tab(browser, path)
     page = tab.page
     page.wait_for_function("() => document.querySelectorAll('[data-workload-card]').length === 25")
     assert page.locator("#wl-1 svg.topo .bx").count() > 0
     pager = page.locator("[data-card-pager]").last
-    assert pager.locator("[data-card-range]").text_content() == "Workloads 1\u201325 of 63"
+    assert pager.locator("[data-card-range]").text_content() == "Workloads 1\u201325 of 105"
     pager.locator("[data-action=cards-next]").click()
-    assert pager.locator("[data-card-range]").text_content() == "Workloads 26\u201350 of 63"
+    assert pager.locator("[data-card-range]").text_content() == "Workloads 26\u201350 of 105"
     assert page.locator("[data-workload-card]").count() == 25
     assert page.locator("#wl-26").is_visible() and page.locator("#wl-1").count() == 0
-    link = page.locator(".ladder a[href='#wl-57']")
-    link.scroll_into_view_if_needed()  # the ladder's second slice comes in as it is reached
+    # the ladder's last rows come in as its end is reached, made like the first ones
+    page.locator("tr[data-ladder-row]").last.scroll_into_view_if_needed()
+    page.locator(".ladder a[href='#wl-103']").wait_for()
+    assert page.locator("tr[data-ladder-row]").count() == 105
+    row = page.locator("tr[data-ladder-row]").nth(102)
+    first = page.locator("tr[data-ladder-row]").nth(102 % 7)
+    assert row.locator("td.tier").count() == first.locator("td.tier").count() == 4
+    assert row.locator(".verdict").count() == first.locator(".verdict").count()
+    link = page.locator(".ladder a[href='#wl-103']")
     link.click()
-    card = page.locator("#wl-57")
+    card = page.locator("#wl-103")
     assert card.is_visible()
     card.locator("svg.topo").wait_for()
-    assert page.evaluate("location.hash") == "#wl-57"
-    assert pager.locator("[data-card-range]").text_content() == "Workloads 51\u201363 of 63"
+    assert page.evaluate("location.hash") == "#wl-103"
+    assert pager.locator("[data-card-range]").text_content() == "Workloads 101\u2013105 of 105"
     assert pager.locator("[data-action=cards-next]").is_disabled()
+    page.select_option("[data-ladder=show]", "1")
+    ready = sum(1 for w in many.workloads if w.target.ready)
+    assert page.text_content("[data-ladder-count]") == f"{ready} of 105 workloads"
     page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
-    assert page.locator("[data-workload-card] svg.topo").count() == 63
+    assert page.locator("[data-workload-card] svg.topo").count() == 105
     # on paper: every finding but those that hold (counted, not listed); the blockers open
     held = sum(
         1
@@ -677,7 +691,7 @@ def test_browser_large_report_shows_cards_as_they_are_needed(
     assert opened == page.locator("[data-group=target] [data-finding]").count() > 0
     page.evaluate("window.dispatchEvent(new Event('afterprint'))")
     assert page.evaluate("document.querySelectorAll('[data-finding][open]').length") == 0
-    assert page.locator("[data-workload-card]").count() == 13  # the page the reader was on
+    assert page.locator("[data-workload-card]").count() == 5  # the page the reader was on
     tab.close()
 
 

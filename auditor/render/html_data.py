@@ -129,8 +129,9 @@ def card(
     count: int,
     layout: Callable[[Mapping[str, Any]], Any] | None,
 ) -> dict[str, Any]:
-    """What a workload's card shows: its verdict, facts, tiers and map (the diagram's layout,
-    auditor.render.diagram, as plain numbers and strings)."""
+    """What a workload's card and its row of the readiness ladder show: its verdict, facts,
+    tiers ([tier, ready, score, blocking findings, how many blocking rules]) and map (the
+    diagram's layout, auditor.render.diagram, as plain numbers and strings)."""
     tiers = []
     for tier in ("hot/hot", "hot/warm", "hot/cold"):
         t = workload["tiers"][tier]
@@ -139,7 +140,7 @@ def card(
             for fid in t["blocking_findings"]
             if fid in by_id
         ]
-        tiers.append([tier, bool(t["ready"]), int(t["score"]), blockers])
+        tiers.append([tier, bool(t["ready"]), int(t["score"]), blockers, len(t["blocking"])])
     out: dict[str, Any] = {
         "n": number,
         "name": workload["name"],
