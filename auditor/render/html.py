@@ -184,9 +184,11 @@ def _data(
     """A large report's findings and workload cards as data (auditor.render.html_data)."""
     by_id = {f["id"]: f for f in doc["findings"]}
     per_workload = Counter(f["workload"] for f in doc["findings"])
+    strings = html_data.Strings()
     return {
         "print_evidence": PRINT_EVIDENCE,
         "guides": html_data.guides(shared),
+        "titles": view["titles"],
         "groups": html_data.findings(
             view["groups"],
             guide_of=guide_of,
@@ -194,6 +196,7 @@ def _data(
             targets={w["name"]: w["targets"] for w in doc["workloads"]},
             brief=brief,
             as_json=tojson_text,
+            text=strings,
         ),
         "cards": [
             html_data.card(
@@ -206,6 +209,7 @@ def _data(
             )
             for n, w in enumerate(view["workloads"], 1)
         ],
+        "strings": strings.table(),
     }
 
 

@@ -26,6 +26,24 @@ FLAG_TARGET, FLAG_ADVISORY, FLAG_NO_SECONDARY = 1, 2, 4
 # how many evidence items in all]; an evidence row is [the resource's short name, its full id
 # when the resources listed do not show it (else ""), the property path, the observed value
 # as JSON text, the expected value as JSON text or null when none was recorded].
+# Messages, resource ids and the strings of evidence rows repeat across findings (a workload's
+# resources, a quota pool's message): they are numbers into one table of strings (Strings).
+
+
+class Strings:
+    """A table of distinct strings, each written once; the data holds their numbers."""
+
+    def __init__(self) -> None:
+        self.numbers: dict[str, int] = {}
+
+    def __call__(self, text: str) -> int:
+        number = self.numbers.get(text)
+        if number is None:
+            number = self.numbers[text] = len(self.numbers)
+        return number
+
+    def table(self) -> list[str]:
+        return list(self.numbers)
 
 
 def _short_name(rid: str) -> str:
@@ -52,24 +70,30 @@ def _place(workload: Mapping[str, Any], role: str) -> list[Any]:
     return [workload[f"{role}_region"], _resource_name(workload[role]), workload[role]]
 
 
-def _body(finding: Mapping[str, Any], as_json: Callable[[Any], str]) -> list[Any]:
+def _body(finding: Mapping[str, Any], as_json: Callable[[Any], str], text: Strings) -> list[Any]:
     resources = list(finding.get("resources") or [])
     listed = resources[:SHOWN_ITEMS]
     evidence = list(finding.get("evidence") or [])
+    shown = set(listed)
+
+    def full(rid: str) -> str:
+        # the full id, when the resources listed do not show it already
+        return rid if "/" in rid and rid not in shown else ""
+
     rows = [
         [
-            _short_name(str(e["resource"])),
-            str(e["resource"]) if "/" in str(e["resource"]) and e["resource"] not in listed else "",
-            str(e["path"]),
-            as_json(e.get("observed")),
-            as_json(e["expected"]) if "expected" in e else None,
+            text(_short_name(str(e["resource"]))),
+            text(full(str(e["resource"]))),
+            text(str(e["path"])),
+            text(as_json(e.get("observed"))),
+            text(as_json(e["expected"])) if "expected" in e else None,
         ]
         for e in evidence[:SHOWN_ITEMS]
     ]
     return [
         list(finding.get("notes") or []),
         finding["target_level"],
-        listed,
+        [text(rid) for rid in listed],
         len(resources) - len(listed),
         rows,
         len(evidence),
@@ -84,6 +108,7 @@ def findings(
     targets: Mapping[str, Mapping[str, str]],
     brief: bool,
     as_json: Callable[[Any], str],
+    text: Strings,
 ) -> list[list[list[Any]]]:
     """Each group's findings, in the page's order, as arrays (F_*)."""
     out = []
@@ -104,11 +129,11 @@ def findings(
                     f["status"],
                     f["severity"],
                     f["asset_class"],
-                    f["message"],
+                    text(f["message"]),
                     list(f["blocks"]),
                     (targets.get(f["workload"]) or {}).get(f["asset_class"], ""),
                     flags,
-                    0 if short else _body(f, as_json),
+                    0 if short else _body(f, as_json, text),
                 ]
             )
         out.append(rows)
@@ -130,13 +155,15 @@ def card(
     layout: Callable[[Mapping[str, Any]], Any] | None,
 ) -> dict[str, Any]:
     """What a workload's card and its row of the readiness ladder show: its verdict, facts,
-    tiers ([tier, ready, score, blocking findings, how many blocking rules]) and map (the
-    diagram's layout, auditor.render.diagram, as plain numbers and strings)."""
+    tiers ([tier, ready, score, blocking findings [id, rule, severity], how many blocking
+    rules]) and map (the diagram's layout, auditor.render.diagram, as plain numbers and
+    strings; a failing resource is [kind, name, where, blocking, findings [id, rule, status,
+    blocking]]). A rule's title is the data's `titles`."""
     tiers = []
     for tier in ("hot/hot", "hot/warm", "hot/cold"):
         t = workload["tiers"][tier]
         blockers = [
-            [fid, by_id[fid]["rule"], by_id[fid]["severity"], by_id[fid]["title"]]
+            [fid, by_id[fid]["rule"], by_id[fid]["severity"]]
             for fid in t["blocking_findings"]
             if fid in by_id
         ]
@@ -169,6 +196,15 @@ def card(
             "pair_label": dg.pair_label,
             "lines": [[line.d, line.classes, line.title] for line in dg.lines],
             "boxes": [_box(b) for b in dg.boxes],
-            "failing": [dataclasses.asdict(item) for item in dg.failing],
+            "failing": [
+                [
+                    item.kind,
+                    item.name,
+                    item.where,
+                    item.blocking,
+                    [[f["id"], f["rule"], f["status"], bool(f["blocking"])] for f in item.findings],
+                ]
+                for item in dg.failing
+            ],
         }
     return out
