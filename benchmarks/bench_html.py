@@ -242,24 +242,26 @@ def measure(browser: Any, path: Path, keep: Any, log: Any, label: str) -> None:
         raise SystemExit(f"{label}: the page raised: {problems[0]}")
     if not opened["body"]:
         raise SystemExit(f"{label}: opening a finding did not put its body in place")
-    page.close()
 
 
 def browse(pages: dict[str, Path], repeat: int, log: Any) -> dict[str, dict[str, list[float]]]:
-    """Each page in a fresh tab, in turn, `repeat` times: what it measured, by page."""
+    """Each page in a fresh browser, in turn, `repeat` times: what it measured, by page. (A
+    browser of its own for each: a failed screenshot of a huge page can take it down.)"""
     from playwright.sync_api import sync_playwright
 
     runs: dict[str, dict[str, list[float]]] = {label: {} for label in pages}
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         for attempt in range(repeat):
             for label, path in pages.items():
 
                 def keep(name: str, value: float, label: str = label) -> None:
                     runs[label].setdefault(name, []).append(value)
 
-                measure(browser, path, keep, log, f"run {attempt + 1}, {label}")
-        browser.close()
+                browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+                try:
+                    measure(browser, path, keep, log, f"run {attempt + 1}, {label}")
+                finally:
+                    browser.close()
     return runs
 
 

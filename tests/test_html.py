@@ -855,6 +855,34 @@ def test_browser_full_page_screenshot_shows_every_card(browser: Browser, demo_fi
     tab.close()
 
 
+def test_browser_full_page_screenshot_of_a_large_report(
+    browser: Browser, tmp_path: Path, demo_report: Report
+) -> None:
+    """A large report (280 workloads, in its large mode) makes a full-page screenshot as tall
+    as the page: nothing skips its rendering off screen, and what waits to be shown (cards of
+    other pages, findings past the first of each group) takes no room."""
+    many = _many(demo_report, 40)
+    assert len(many.workloads) == 280
+    path = tmp_path / "large.html"
+    path.write_text(html.render(many, lazy=True).decode("utf-8"), encoding="utf-8")
+    tab = _Tab(browser, path, width=1440, height=900)
+    page = tab.page
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-workload-card] svg.topo').length === 25"
+    )
+    skipped = page.evaluate(
+        """() => Array.from(document.querySelectorAll('*'))
+          .filter(el => getComputedStyle(el).contentVisibility === 'auto').length"""
+    )
+    assert skipped == 0
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < 200_000  # what a screenshot can hold; the page is not one of every card
+    png = page.screenshot(full_page=True)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert int.from_bytes(png[20:24], "big") == height
+    tab.close()
+
+
 # WCAG 2 contrast of each element's text colour on the first opaque background behind it.
 _CONTRAST = """selector => {
   const rgb = s => (s.match(/[\\d.]+/g) || []).map(Number);
