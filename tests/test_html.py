@@ -503,11 +503,15 @@ def test_browser_print_and_narrow_layouts(browser: Browser, demo_file: Path) -> 
     tab.close()
 
 
+@pytest.mark.parametrize("lazy", [False, True], ids=["small", "large"])
 def test_browser_runs_no_markup_from_the_data(
-    browser: Browser, tmp_path: Path, hostile_page: str
+    browser: Browser, tmp_path: Path, hostile_report: Report, hostile_page: str, lazy: bool
 ) -> None:
+    """Markup in names, tags and messages stays text: in the page's markup, and in the
+    elements a large report's script makes from its data."""
     path = tmp_path / "hostile.html"
-    path.write_text(hostile_page, encoding="utf-8")
+    text = html.render(hostile_report, lazy=True).decode("utf-8") if lazy else hostile_page
+    path.write_text(text, encoding="utf-8")
     tab = _Tab(browser, path)
     page = tab.page
     assert page.locator("[data-incomplete]").is_visible()
@@ -527,6 +531,10 @@ def test_browser_runs_no_markup_from_the_data(
     assert tab.visible() > 0
     tab.press("[data-action=expand]")
     page.fill("[data-filter=search]", "<img")
+    assert tab.visible() > 0
+    assert (
+        page.evaluate("document.querySelectorAll('img, svg image, svg foreignObject').length") == 0
+    )
     tab.close()  # asserts that no alert() dialog opened and nothing logged an error
 
 
