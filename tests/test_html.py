@@ -19,7 +19,7 @@ from markupsafe import Markup, escape
 
 from auditor import config, demo, report_file, rules, scan, snapshot
 from auditor.model import Status, Tier
-from auditor.render import html, json_report
+from auditor.render import html, html_data, json_report
 from auditor.report import Report
 
 if TYPE_CHECKING:
@@ -290,14 +290,16 @@ def test_a_large_report_carries_findings_and_cards_as_data(demo_report: Report) 
     assert "<article" not in page
     data = json.loads(_data_block(page))
     rows = [row for group in data["groups"] for row in group]
-    assert sorted(row[0] for row in rows) == sorted(f.id for f in demo_report.findings)
+    assert sorted(row[html_data.F_ID] for row in rows) == sorted(f.id for f in demo_report.findings)
     assert {card["name"] for card in data["cards"]} == {w.name for w in demo_report.workloads}
     assert all(card["map"]["boxes"] for card in data["cards"])
     # findings that hold are listed with their message but no evidence; failing ones keep it
     held = sum(
         1 for f in demo_report.findings if f.status.value in ("pass", "not_applicable", "manual")
     )
-    assert sum(1 for row in rows if row[-1] == 0) == held < len(rows)
+    assert sum(1 for row in rows if row[html_data.F_BODY] == 0) == held < len(rows)
+    messages = {data["strings"][row[html_data.F_MESSAGE]] for row in rows}
+    assert messages == {f.message for f in demo_report.findings}
     # what a rule's findings share is written once per rule
     assert page.count('<template id="guide-') == len({f.rule for f in demo_report.findings})
     assert len(data["guides"]) == len({f.rule for f in demo_report.findings})
