@@ -206,6 +206,7 @@ def _data(
                 advisory=view["advisory"].get(w["name"], 0),
                 count=per_workload.get(w["name"], 0),
                 layout=lambda workload: diagram.layout(workload, by_id),
+                text=strings,
             )
             for n, w in enumerate(view["workloads"], 1)
         ],

@@ -26,8 +26,10 @@ FLAG_TARGET, FLAG_ADVISORY, FLAG_NO_SECONDARY = 1, 2, 4
 # how many evidence items in all]; an evidence row is [the resource's short name, its full id
 # when the resources listed do not show it (else ""), the property path, the observed value
 # as JSON text, the expected value as JSON text or null when none was recorded].
-# Messages, resource ids and the strings of evidence rows repeat across findings (a workload's
-# resources, a quota pool's message): they are numbers into one table of strings (Strings).
+# Its workload, status, severity, asset class, message, the tiers it blocks and its own target
+# tier, the resource ids and the strings of evidence rows repeat across findings (a workload's
+# resources, a quota pool's message), as the strings of the maps do across workloads: they are
+# numbers into one table of strings (Strings).
 
 
 class Strings:
@@ -59,10 +61,28 @@ def _resource_name(rid: str | None) -> str:
     return (rid or "").rstrip("/").split("/")[-1]
 
 
-def _box(box: Box) -> list[Any]:
+def _box(box: Box, text: Strings) -> list[Any]:
     """A box of a map in the order of its fields, which the script reads: x, y, w, h, kind,
-    label, sub, title, classes, region_off, badge, badge_w."""
-    return [getattr(box, f.name) for f in dataclasses.fields(box)]
+    label, sub, title, classes, region_off, badge, badge_w (its strings as numbers)."""
+    return [
+        text(value) if isinstance(value, str) else value
+        for value in (getattr(box, f.name) for f in dataclasses.fields(box))
+    ]
+
+
+def _panel(panel: Mapping[str, Any], text: Strings) -> list[Any]:
+    """A region's panel of a map: x, w, h, cx, column, kicker, region, empty, boxes."""
+    return [
+        panel["x"],
+        panel["w"],
+        panel["h"],
+        panel["cx"],
+        text(panel["column"]),
+        text(panel["kicker"]),
+        text(panel["region"]),
+        panel["empty"],
+        panel["boxes"],
+    ]
 
 
 def _place(workload: Mapping[str, Any], role: str) -> list[Any]:
@@ -125,13 +145,13 @@ def findings(
                 [
                     f["id"],
                     guide_of[f["id"]],
-                    f["workload"],
-                    f["status"],
-                    f["severity"],
-                    f["asset_class"],
+                    text(f["workload"]),
+                    text(f["status"]),
+                    text(f["severity"]),
+                    text(f["asset_class"]),
                     text(f["message"]),
-                    list(f["blocks"]),
-                    (targets.get(f["workload"]) or {}).get(f["asset_class"], ""),
+                    [text(tier) for tier in f["blocks"]],
+                    text((targets.get(f["workload"]) or {}).get(f["asset_class"], "")),
                     flags,
                     0 if short else _body(f, as_json, text),
                 ]
@@ -153,12 +173,14 @@ def card(
     advisory: int,
     count: int,
     layout: Callable[[Mapping[str, Any]], Any] | None,
+    text: Strings,
 ) -> dict[str, Any]:
     """What a workload's card and its row of the readiness ladder show: its verdict, facts,
     tiers ([tier, ready, score, blocking findings [id, rule, severity], how many blocking
     rules]) and map (the diagram's layout, auditor.render.diagram, as plain numbers and
-    strings; a failing resource is [kind, name, where, blocking, findings [id, rule, status,
-    blocking]]). A rule's title is the data's `titles`."""
+    strings; boxes, panels and lines as arrays of numbers into `text`; a failing resource is
+    [kind, name, where, blocking, findings [id, rule, status, blocking]]). A rule's title is
+    the data's `titles`."""
     tiers = []
     for tier in ("hot/hot", "hot/warm", "hot/cold"):
         t = workload["tiers"][tier]
@@ -192,10 +214,10 @@ def card(
             "width": dg.width,
             "height": dg.height,
             "description": dg.description,
-            "panels": dg.panels,
+            "panels": [_panel(panel, text) for panel in dg.panels],
             "pair_label": dg.pair_label,
-            "lines": [[line.d, line.classes, line.title] for line in dg.lines],
-            "boxes": [_box(b) for b in dg.boxes],
+            "lines": [[text(line.d), text(line.classes), text(line.title)] for line in dg.lines],
+            "boxes": [_box(b, text) for b in dg.boxes],
             "failing": [
                 [
                     item.kind,
