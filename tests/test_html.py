@@ -705,6 +705,41 @@ def test_browser_large_report_shows_cards_as_they_are_needed(
     tab.close()
 
 
+def test_browser_large_report_opens_at_the_card_or_finding_its_address_names(
+    browser: Browser, tmp_path: Path, demo_report: Report
+) -> None:
+    """A link into a large report (#wl-N, #F-...) shows that card's page, or that finding,
+    opened with its evidence, though neither is in the page until it is made from the data."""
+    many = _many(demo_report, 15)
+    path = tmp_path / "many.html"
+    path.write_text(html.render(many).decode("utf-8"), encoding="utf-8")
+    tab = _Tab(browser, path)
+    page = tab.page
+
+    def open_at(fragment: str) -> None:
+        page.goto(f"{path.as_uri()}#{fragment}")
+        page.reload(wait_until="load")  # the address is read when the page opens
+
+    open_at("wl-103")
+    card = page.locator("#wl-103")
+    assert card.is_visible()
+    in_order = html.overview(json_report.flat_document(many))["workloads"]
+    assert card.locator("h3").text_content() == in_order[102]["name"]
+    # the last finding that holds: past the first 25 of its group
+    held = [
+        f for f in many.findings if f.status is Status.PASS and not any(f.blocks(t) for t in Tier)
+    ]
+    open_at(held[-1].id)
+    assert page.locator(f"[id='{held[-1].id}']").is_visible()
+    assert page.evaluate("id => document.getElementById(id).open", held[-1].id) is True
+    failing = next(f for f in many.findings if f.status is Status.FAIL)
+    open_at(failing.id)
+    opened = page.locator(f"[id='{failing.id}']")
+    assert opened.locator(".body table.evidence").count() == 1
+    assert opened.locator(".body .message").text_content() == failing.message
+    tab.close()
+
+
 def test_a_scan_incomplete_only_for_findings_in_error_says_so(demo_report: Report) -> None:
     """No read failed, but findings could not be evaluated: the banner says how many, and
     shows no empty table of collection errors."""
