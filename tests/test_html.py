@@ -19,7 +19,7 @@ from markupsafe import Markup, escape
 
 from auditor import config, demo, report_file, rules, scan, snapshot
 from auditor.model import Status, Tier
-from auditor.render import html, json_report
+from auditor.render import html, html_data, json_report
 from auditor.report import Report
 
 if TYPE_CHECKING:
@@ -274,22 +274,50 @@ def _lazy_page(report: Report) -> str:
     return html.render(report, lazy=True, brief=True).decode("utf-8")
 
 
-def test_a_large_report_keeps_findings_and_cards_inert(demo_report: Report) -> None:
+def _data_block(page: str) -> str:
+    blocks = re.findall(
+        r'<script type="application/json" id="report-data">(.*?)</script>', page, re.S
+    )
+    assert len(blocks) == 1
+    return str(blocks[0])
+
+
+def test_a_large_report_carries_findings_and_cards_as_data(demo_report: Report) -> None:
+    """No markup per finding or workload card: one JSON block, which the script makes the
+    elements shown from; what a rule's findings share is written once per rule."""
     page = _lazy_page(demo_report)
-    assert page.count("<template data-card>") == len(demo_report.workloads)
-    ids = re.findall(r'<details class="card finding[^>]* id="([^"]+)"', page)
-    assert sorted(ids) == sorted(f.id for f in demo_report.findings)
+    assert '<details class="card finding' not in page
+    assert "<article" not in page
+    data = json.loads(_data_block(page))
+    rows = [row for group in data["groups"] for row in group]
+    assert sorted(row[html_data.F_ID] for row in rows) == sorted(f.id for f in demo_report.findings)
+    assert {card["name"] for card in data["cards"]} == {w.name for w in demo_report.workloads}
+    assert all(card["map"]["boxes"] for card in data["cards"])
     # findings that hold are listed with their message but no evidence; failing ones keep it
-    bodies = page.count("<template data-body>")
     held = sum(
         1 for f in demo_report.findings if f.status.value in ("pass", "not_applicable", "manual")
     )
-    assert bodies == len(demo_report.findings) - held > 0
+    assert sum(1 for row in rows if row[html_data.F_BODY] == 0) == held < len(rows)
+    messages = {data["strings"][row[html_data.F_MESSAGE]] for row in rows}
+    assert messages == {f.message for f in demo_report.findings}
     # what a rule's findings share is written once per rule
     assert page.count('<template id="guide-') == len({f.rule for f in demo_report.findings})
+    assert len(data["guides"]) == len({f.rule for f in demo_report.findings})
     scripts = re.findall(r"<script>(.*?)</script>", page, re.DOTALL)
     digest = base64.b64encode(hashlib.sha256(scripts[0].encode()).digest()).decode()
     assert f"script-src 'sha256-{digest}'" in page
+
+
+def test_markup_in_a_large_reports_data_stays_data(hostile_report: Report) -> None:
+    """Names, tags and messages with markup are in the data block as \\u escapes: nothing
+    in it can end the block or start an element."""
+    page = html.render(hostile_report, lazy=True).decode("utf-8")
+    block = _data_block(page)
+    assert "<" not in block and ">" not in block
+    assert IMG in block.replace("\\u003c", "<").replace("\\u003e", ">")
+    data = json.loads(block)
+    assert IMG in json.dumps(data["cards"]) and SCRIPT in json.dumps(data["cards"])
+    assert IMG not in page and SCRIPT not in page
 
 
 def _many(report: Report, copies: int) -> Report:
@@ -328,7 +356,7 @@ def test_a_report_saved_without_topology_still_renders(demo_report: Report) -> N
     assert json_report.document(rebuilt) == doc
     page = html.render(rebuilt).decode("utf-8")
     assert '<svg class="topo"' not in page
-    assert page.count("has no topology") == len(demo_report.workloads)
+    assert page.count('class="muted topology-none"') == len(demo_report.workloads)
 
 
 # True when the first element a selector matches is where it was one animation frame before.
@@ -477,11 +505,15 @@ def test_browser_print_and_narrow_layouts(browser: Browser, demo_file: Path) -> 
     tab.close()
 
 
+@pytest.mark.parametrize("lazy", [False, True], ids=["small", "large"])
 def test_browser_runs_no_markup_from_the_data(
-    browser: Browser, tmp_path: Path, hostile_page: str
+    browser: Browser, tmp_path: Path, hostile_report: Report, hostile_page: str, lazy: bool
 ) -> None:
+    """Markup in names, tags and messages stays text: in the page's markup, and in the
+    elements a large report's script makes from its data."""
     path = tmp_path / "hostile.html"
-    path.write_text(hostile_page, encoding="utf-8")
+    text = html.render(hostile_report, lazy=True).decode("utf-8") if lazy else hostile_page
+    path.write_text(text, encoding="utf-8")
     tab = _Tab(browser, path)
     page = tab.page
     assert page.locator("[data-incomplete]").is_visible()
@@ -501,6 +533,10 @@ def test_browser_runs_no_markup_from_the_data(
     assert tab.visible() > 0
     tab.press("[data-action=expand]")
     page.fill("[data-filter=search]", "<img")
+    assert tab.visible() > 0
+    assert (
+        page.evaluate("document.querySelectorAll('img, svg image, svg foreignObject').length") == 0
+    )
     tab.close()  # asserts that no alert() dialog opened and nothing logged an error
 
 
@@ -566,11 +602,12 @@ def test_browser_large_report_mode(browser: Browser, tmp_path: Path, demo_report
     page = tab.page
     totals = page.eval_on_selector_all("[data-group]", "els => els.map(e => +e.dataset.total)")
     assert sum(totals) == len(findings)
-    # each group shows its first 100 findings: the demo's findings that hold are more
-    first = sum(min(t, 100) for t in totals)
+    # each group shows its first 25 findings, and 125 more on request
+    first = sum(min(t, 25) for t in totals)
     assert first < len(findings)
     tab.expect_visible(first)
-    tab.press("[data-more]:not([hidden]) [data-action=more]")
+    for _ in range(len([t for t in totals if t > 25])):
+        tab.press("[data-more]:not([hidden]) [data-action=more]")
     tab.expect_visible(len(findings))
     fails = sum(1 for f in findings if f.status is Status.FAIL)
     page.select_option("[data-filter=status]", "fail")
@@ -613,24 +650,46 @@ def test_browser_large_report_mode(browser: Browser, tmp_path: Path, demo_report
 def test_browser_large_report_shows_cards_as_they_are_needed(
     browser: Browser, tmp_path: Path, demo_report: Report
 ) -> None:
-    """Cards after the first 50 wait in inert slices: a ladder link, scrolling and printing
-    bring them in."""
-    many = _many(demo_report, 9)
-    assert len(many.workloads) == 63
+    """A large report shows its workload cards a page of 25 at a time, and its ladder's first
+    100 rows: the pager, a ladder link, reaching the ladder's end and printing bring the
+    others in."""
+    many = _many(demo_report, 15)
+    assert len(many.workloads) == 105
     path = tmp_path / "many.html"
-    path.write_text(html.render(many).decode("utf-8"), encoding="utf-8")  # lazy by its size
+    text = html.render(many).decode("utf-8")  # lazy by its size
+    assert text.count("<tr data-ladder-row") == 100
+    path.write_text(text, encoding="utf-8")
     tab = _Tab(browser, path)
     page = tab.page
-    assert page.locator("[data-workload-card]").count() == 50
-    link = page.locator(".ladder a[href='#wl-57']")
-    link.scroll_into_view_if_needed()  # the ladder's second slice comes in as it is reached
+    page.wait_for_function("() => document.querySelectorAll('[data-workload-card]').length === 25")
+    assert page.locator("#wl-1 svg.topo .bx").count() > 0
+    pager = page.locator("[data-card-pager]").last
+    assert pager.locator("[data-card-range]").text_content() == "Workloads 1\u201325 of 105"
+    pager.locator("[data-action=cards-next]").click()
+    assert pager.locator("[data-card-range]").text_content() == "Workloads 26\u201350 of 105"
+    assert page.locator("[data-workload-card]").count() == 25
+    assert page.locator("#wl-26").is_visible() and page.locator("#wl-1").count() == 0
+    # the ladder's last rows come in as its end is reached, made like the first ones
+    page.locator("tr[data-ladder-row]").last.scroll_into_view_if_needed()
+    page.locator(".ladder a[href='#wl-103']").wait_for()
+    assert page.locator("tr[data-ladder-row]").count() == 105
+    row = page.locator("tr[data-ladder-row]").nth(102)
+    first = page.locator("tr[data-ladder-row]").nth(102 % 7)
+    assert row.locator("td.tier").count() == first.locator("td.tier").count() == 4
+    assert row.locator(".verdict").count() == first.locator(".verdict").count()
+    link = page.locator(".ladder a[href='#wl-103']")
     link.click()
-    card = page.locator("#wl-57")
+    card = page.locator("#wl-103")
     assert card.is_visible()
     card.locator("svg.topo").wait_for()
-    assert page.evaluate("location.hash") == "#wl-57"
+    assert page.evaluate("location.hash") == "#wl-103"
+    assert pager.locator("[data-card-range]").text_content() == "Workloads 101\u2013105 of 105"
+    assert pager.locator("[data-action=cards-next]").is_disabled()
+    page.select_option("[data-ladder=show]", "1")
+    ready = sum(1 for w in many.workloads if w.target.ready)
+    assert page.text_content("[data-ladder-count]") == f"{ready} of 105 workloads"
     page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
-    assert page.locator("[data-workload-card] svg.topo").count() == 63
+    assert page.locator("[data-workload-card] svg.topo").count() == 105
     # on paper: every finding but those that hold (counted, not listed); the blockers open
     held = sum(
         1
@@ -642,6 +701,42 @@ def test_browser_large_report_shows_cards_as_they_are_needed(
     assert opened == page.locator("[data-group=target] [data-finding]").count() > 0
     page.evaluate("window.dispatchEvent(new Event('afterprint'))")
     assert page.evaluate("document.querySelectorAll('[data-finding][open]').length") == 0
+    assert page.locator("[data-workload-card]").count() == 5  # the page the reader was on
+    tab.close()
+
+
+def test_browser_large_report_opens_at_the_card_or_finding_its_address_names(
+    browser: Browser, tmp_path: Path, demo_report: Report
+) -> None:
+    """A link into a large report (#wl-N, #F-...) shows that card's page, or that finding,
+    opened with its evidence, though neither is in the page until it is made from the data."""
+    many = _many(demo_report, 15)
+    path = tmp_path / "many.html"
+    path.write_text(html.render(many).decode("utf-8"), encoding="utf-8")
+    tab = _Tab(browser, path)
+    page = tab.page
+
+    def open_at(fragment: str) -> None:
+        page.goto(f"{path.as_uri()}#{fragment}")
+        page.reload(wait_until="load")  # the address is read when the page opens
+
+    open_at("wl-103")
+    card = page.locator("#wl-103")
+    assert card.is_visible()
+    in_order = html.overview(json_report.flat_document(many))["workloads"]
+    assert card.locator("h3").text_content() == in_order[102]["name"]
+    # the last finding that holds: past the first 25 of its group
+    held = [
+        f for f in many.findings if f.status is Status.PASS and not any(f.blocks(t) for t in Tier)
+    ]
+    open_at(held[-1].id)
+    assert page.locator(f"[id='{held[-1].id}']").is_visible()
+    assert page.evaluate("id => document.getElementById(id).open", held[-1].id) is True
+    failing = next(f for f in many.findings if f.status is Status.FAIL)
+    open_at(failing.id)
+    opened = page.locator(f"[id='{failing.id}']")
+    assert opened.locator(".body table.evidence").count() == 1
+    assert opened.locator(".body .message").text_content() == failing.message
     tab.close()
 
 
@@ -816,6 +911,34 @@ def test_browser_full_page_screenshot_shows_every_card(browser: Browser, demo_fi
     png = shot.read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     assert int.from_bytes(png[20:24], "big") == height  # the PNG is the whole page tall
+    tab.close()
+
+
+def test_browser_full_page_screenshot_of_a_large_report(
+    browser: Browser, tmp_path: Path, demo_report: Report
+) -> None:
+    """A large report (280 workloads, in its large mode) makes a full-page screenshot as tall
+    as the page: nothing skips its rendering off screen, and what waits to be shown (cards of
+    other pages, findings past the first of each group) takes no room."""
+    many = _many(demo_report, 40)
+    assert len(many.workloads) == 280
+    path = tmp_path / "large.html"
+    path.write_text(html.render(many, lazy=True).decode("utf-8"), encoding="utf-8")
+    tab = _Tab(browser, path, width=1440, height=900)
+    page = tab.page
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-workload-card] svg.topo').length === 25"
+    )
+    skipped = page.evaluate(
+        """() => Array.from(document.querySelectorAll('*'))
+          .filter(el => getComputedStyle(el).contentVisibility === 'auto').length"""
+    )
+    assert skipped == 0
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < 200_000  # what a screenshot can hold; the page is not one of every card
+    png = page.screenshot(full_page=True)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert int.from_bytes(png[20:24], "big") == height
     tab.close()
 
 

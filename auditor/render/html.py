@@ -15,7 +15,7 @@ import jinja2
 
 from auditor.errors import RenderError
 from auditor.model import FAILING, NO_SECONDARY
-from auditor.render import diagram, json_report
+from auditor.render import diagram, html_data, json_report
 from auditor.render.common import SHOWN_ITEMS
 from auditor.report import Report
 
@@ -56,6 +56,9 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["tojson_text"] = tojson_text
+    # `tojson` writes a large report's data block: compact, and with <, >, & and ' as \u
+    # escapes, so nothing in the data can end the <script type="application/json"> element.
+    env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "separators": (",", ":")}
     env.globals["shown_items"] = SHOWN_ITEMS
     env.globals["print_evidence"] = PRINT_EVIDENCE
     env.globals["no_secondary"] = NO_SECONDARY
@@ -104,6 +107,35 @@ def _counted(values: list[str]) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
+_SEVERITIES = ("critical", "high", "medium", "low", "info")
+
+
+def groups(doc: dict[str, Any]) -> list[list[dict[str, Any]]]:
+    """The findings in reading order, in five groups: blocking the workload's own target tier,
+    blocking a stricter tier, other failures, awaiting attestation (each by severity), and
+    what holds (in the report's order: by workload, then requirement)."""
+    own = {(w["name"], rule) for w in doc["workloads"] for rule in w["blocking_for_target"]}
+    out: list[list[dict[str, Any]]] = [[], [], [], [], []]
+    for severity in _SEVERITIES:
+        for f in doc["findings"]:
+            if f["severity"] != severity:
+                continue
+            if (f["workload"], f["rule"]) in own:
+                out[0].append(f)
+            elif f["blocks"]:
+                out[1].append(f)
+            elif f["status"] in ("fail", "error"):
+                out[2].append(f)
+            elif f["status"] == "manual":
+                out[3].append(f)
+    out[4] = [
+        f
+        for f in doc["findings"]
+        if not f["blocks"] and f["status"] not in ("fail", "error", "manual")
+    ]
+    return out
+
+
 def overview(doc: dict[str, Any]) -> dict[str, Any]:
     """What the first screen says: the workloads in reading order (not ready first, worst score
     first), the rules that keep the most workloads from their target, the collection errors
@@ -138,6 +170,47 @@ def overview(doc: dict[str, Any]) -> dict[str, Any]:
         "advisory": advisory,
         "errors_by_subscription": _counted([_subscription(e) for e in errors]),
         "errors_by_code": _counted([str(e.get("code") or e.get("status") or "?") for e in errors]),
+        "groups": groups(doc),
+    }
+
+
+def _data(
+    doc: dict[str, Any],
+    view: dict[str, Any],
+    shared: list[dict[str, Any]],
+    guide_of: dict[str, int],
+    brief: bool,
+) -> dict[str, Any]:
+    """A large report's findings and workload cards as data (auditor.render.html_data)."""
+    by_id = {f["id"]: f for f in doc["findings"]}
+    per_workload = Counter(f["workload"] for f in doc["findings"])
+    strings = html_data.Strings()
+    return {
+        "print_evidence": PRINT_EVIDENCE,
+        "guides": html_data.guides(shared),
+        "titles": view["titles"],
+        "groups": html_data.findings(
+            view["groups"],
+            guide_of=guide_of,
+            blocking_ids=view["blocking_ids"],
+            targets={w["name"]: w["targets"] for w in doc["workloads"]},
+            brief=brief,
+            as_json=tojson_text,
+            text=strings,
+        ),
+        "cards": [
+            html_data.card(
+                w,
+                number=n,
+                by_id=by_id,
+                advisory=view["advisory"].get(w["name"], 0),
+                count=per_workload.get(w["name"], 0),
+                layout=lambda workload: diagram.layout(workload, by_id),
+                text=strings,
+            )
+            for n, w in enumerate(view["workloads"], 1)
+        ],
+        "strings": strings.table(),
     }
 
 
@@ -158,6 +231,7 @@ def render(
     lazy = len(findings) > LAZY_FINDINGS if lazy is None else lazy
     brief = lazy and len(findings) > BRIEF_FINDINGS if brief is None else brief
     shared, guide_of = guides(doc["findings"]) if lazy else ([], {})
+    view = overview(doc)
     try:
         page = env.get_template(TEMPLATE).render(
             doc=doc,
@@ -167,9 +241,9 @@ def render(
             lazy=lazy,
             brief=brief,
             guides=shared,
-            guide_of=guide_of,
             whatif=whatif,
-            view=overview(doc),
+            view=view,
+            data=_data(doc, view, shared, guide_of, brief) if lazy else None,
         )
     except jinja2.TemplateError as exc:
         raise RenderError(f"HTML report template {templates_dir()}: {exc}") from exc
