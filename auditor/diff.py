@@ -286,4 +286,4 @@ def load_report(path: Path | str) -> Report:
         raise ReportFileError(f"{path}: not an auditor JSON report: field '{where}': {message}")
     if not isinstance(document, dict):  # the schema requires an object; this is for mypy
         raise ReportFileError(f"{path}: not an auditor JSON report")
-    return report_file.from_valid_document(document, str(path))
+    return report_file.from_valid_document(document, str(path), evidence=False)
