@@ -783,8 +783,16 @@ def test_a_lone_surrogate_in_a_snapshot_is_kept_as_its_escape_not_a_traceback(ru
     UnicodeEncodeError even with no output option). The scan reads it as its escape."""
     path = _lone_surrogate_snapshot(tmp_path)
     out, md = tmp_path / "r.json", tmp_path / "r.md"
-    result = run("scan", "--snapshot", str(path), "--json", str(out), "--markdown", str(md))
+    more = [(f"--{name}", str(tmp_path / f"r.{name}")) for name in ("html", "ndjson", "ocsf")]
+    result = run(
+        "scan", "--snapshot", str(path), "--json", str(out), "--markdown", str(md),
+        *[arg for pair in more for arg in pair],
+    )  # fmt: skip
     assert result.code == 1, result.err
+    html, ndjson, ocsf = (Path(written).read_text(encoding="utf-8") for _, written in more)
+    assert "recsys\\ud800" in html
+    assert "recsys\\ud800" in {json.loads(line)["workload"] for line in ndjson.splitlines()}
+    assert "recsys\\ud800" in {e["unmapped"]["workload"] for e in json.loads(ocsf)}
     assert "Traceback" not in result.err
     names = [w["name"] for w in json.loads(out.read_text())["workloads"]]
     assert "recsys\\ud800" in names

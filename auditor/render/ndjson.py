@@ -24,7 +24,10 @@ def _json_text(value: Any) -> str:
     if value is None:
         return "null"
     if type(value) is str:  # most of them: orjson writes a string as json.dumps does
-        return orjson.dumps(value).decode()
+        try:
+            return orjson.dumps(value).decode()
+        except orjson.JSONEncodeError:  # a lone surrogate, which json.dumps escapes
+            pass
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
