@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from auditor.atomic import Staging, write_atomic
+from auditor.atomic import Staging, gzip_name, write_atomic
 from auditor.errors import OutputError, RenderError, UsageError
 from auditor.render import FORMATS, Format
 
@@ -49,7 +49,8 @@ def cannot_write(path: str, exc: OSError, what: str = "report") -> RenderError:
 
 
 def write(path: str, payload: Payload, what: str = "report") -> None:
-    """One output: to stdout for '-', else replaced atomically."""
+    """One output: to stdout for '-', else replaced atomically (gzip-compressed when the name
+    ends in .gz)."""
     if path == STDOUT:
         try:
             for chunk in [payload] if isinstance(payload, bytes) else payload:
@@ -59,7 +60,7 @@ def write(path: str, payload: Payload, what: str = "report") -> None:
             reader_gone(sys.stdout)
         return
     try:
-        write_atomic(Path(path), payload)
+        write_atomic(Path(path), payload, compress=gzip_name(path))
     except OSError as exc:
         raise cannot_write(path, exc, what) from None
 
@@ -132,14 +133,15 @@ def format_paths(outputs: Mapping[str, str | None]) -> list[Named]:
 def write_formats(outputs: Mapping[str, str | None], render: Callable[[Format], Payload]) -> None:
     """Write every requested format (outputs: format name -> path) in the table's order. The
     files are replaced together once all are written: when one cannot be, none of the others
-    is touched. The one for stdout is written last, before the files are replaced."""
+    is touched. The one for stdout is written last, before the files are replaced. A file
+    whose name ends in .gz is written gzip-compressed."""
     try:
         with Staging() as staging:
             for fmt in FORMATS:
                 path = outputs.get(fmt.name)
                 if path and path != STDOUT:
                     try:
-                        staging.write(path, render(fmt))
+                        staging.write(path, render(fmt), compress=gzip_name(path))
                     except OSError as exc:
                         raise cannot_write(path, exc) from None
             for fmt in FORMATS:

@@ -32,7 +32,14 @@ from auditor.model import (
 )
 from auditor.report import Report, ScanInfo, WorkloadResult
 from auditor.scoring import TierResult
-from auditor.textfiles import FORMATS, Unreadable, parse_json_file
+from auditor.textfiles import (
+    FORMATS,
+    GZIP_MAGIC,
+    Unreadable,
+    gunzip,
+    parse_json,
+    parse_json_file,
+)
 from auditor.topology import Topology, edge_id
 from auditor.waivers import Waiver, WaiverResult, WaiverStatus
 from auditor.workloads import Workload
@@ -447,12 +454,23 @@ def _report(doc: dict[str, Any], evidence: bool = True) -> Report:
     )
 
 
+# The most a gzip-compressed report is expanded to (a 10,000-workload report is about 630 MB):
+# a few MB of gzip can expand to gigabytes.
+MAX_GUNZIPPED_BYTES = 4 * 1024**3
+
+
 def read_json(path: Path | str) -> Any:
-    """A saved report file's parsed JSON, or one clear line saying why it cannot be read."""
+    """A saved report file's parsed JSON (plain, or gzip-compressed as a .gz output is
+    written, whatever its name), or one clear line saying why it cannot be read."""
     path = Path(path)
     try:
         # The parsed report is millions of acyclic objects: no collector passes over them.
         with paused_gc():
+            with path.open("rb") as handle:
+                compressed = handle.read(2) == GZIP_MAGIC
+            if compressed:
+                raw = gunzip(path.read_bytes(), MAX_GUNZIPPED_BYTES, "for a compressed report")
+                return parse_json(raw)
             return parse_json_file(path)
     except FileNotFoundError:
         raise ReportFileError(f"{path}: no such report file") from None

@@ -141,9 +141,12 @@ def parse_json_file(path: Path) -> Any:
                 view.release()
 
 
-def gunzip(raw: bytes, limit: int | None = None) -> bytes:
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def gunzip(raw: bytes, limit: int | None = None, which: str = "--max-snapshot-bytes") -> bytes:
     """The decompressed bytes; past `limit` bytes, Unreadable before more memory is taken (a
-    few MB of gzip can expand to gigabytes)."""
+    few MB of gzip can expand to gigabytes). `which` names the limit in the message."""
     try:
         with gzip.GzipFile(fileobj=io.BytesIO(raw)) as stream:
             data = stream.read() if limit is None else stream.read(limit + 1)
@@ -151,8 +154,7 @@ def gunzip(raw: bytes, limit: int | None = None) -> bytes:
         raise Unreadable(f"not a valid gzip file: {exc}") from None
     if limit is not None and len(data) > limit:
         raise Unreadable(
-            f"expands past {limit:,} bytes, the limit (--max-snapshot-bytes); refused before "
-            "reading it whole"
+            f"expands past {limit:,} bytes, the limit ({which}); refused before reading it whole"
         )
     return data
 

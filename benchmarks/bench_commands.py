@@ -58,6 +58,7 @@ class Size:
     workloads: int
     snapshot_mb: float
     report_bytes: int
+    gz_bytes: int  # the same report written as report.json.gz
     parse: float
     runs: dict[str, Run] = field(default_factory=dict)
 
@@ -67,6 +68,10 @@ class Size:
     @property
     def report_kb_per_workload(self) -> float:
         return self.report_bytes / 1000 / self.workloads
+
+    @property
+    def gz_kb_per_workload(self) -> float:
+        return self.gz_bytes / 1000 / self.workloads
 
 
 def command(argv: Sequence[str]) -> Run:
@@ -125,6 +130,7 @@ def measure(
     snapshot, config = estate(n, folder)
     source = ["--snapshot", str(snapshot), "--config", str(config), "-q"]
     report = folder / f"report-{n}.json"
+    packed = folder / f"report-{n}.json.gz"
     history = folder / f"history-{n}.sqlite"
     history.unlink(missing_ok=True)
     parse = parse_floor(snapshot, repeat)
@@ -132,6 +138,8 @@ def measure(
     runs: dict[str, Run] = {}
     runs["scan"] = best(repeat, ["scan", *source, "--json", str(report)])
     log(f"  scan {runs['scan'].seconds:.2f} s")
+    runs["scan json.gz"] = best(repeat, ["scan", *source, "--json", str(packed)])
+    log(f"  scan to report.json.gz {runs['scan json.gz'].seconds:.2f} s")
     # Two runs recorded, so that `auditor history` has a trend to show.
     for _ in range(2):
         command(["scan", *source, "-q", "--history", str(history)])
@@ -148,6 +156,7 @@ def measure(
             f"  {fmt}: scan {runs[f'scan +{fmt}'].seconds:.2f} s, report {runs[f'report {fmt}'].seconds:.2f} s"
         )
     runs["diff"] = best(repeat, ["diff", str(report), str(report), "-q"])
+    runs["diff json.gz"] = best(repeat, ["diff", str(packed), str(packed), "-q"])
     runs["history"] = best(repeat, ["history", str(history), "--last", "10"])
     log(f"  diff {runs['diff'].seconds:.2f} s, history {runs['history'].seconds:.2f} s")
     doc = json.loads(report.read_bytes())
@@ -156,6 +165,7 @@ def measure(
         workloads=len(doc["workloads"]),
         snapshot_mb=snapshot.stat().st_size / 1e6,
         report_bytes=report.stat().st_size,
+        gz_bytes=packed.stat().st_size,
         parse=parse,
         runs=runs,
     )
@@ -165,6 +175,8 @@ def baseline(name: str) -> str:
     """The scan a command is held to: the one that wrote what it reads."""
     if name.startswith("report ") and name != "report json":
         return "scan +" + name.removeprefix("report ")
+    if name == "diff json.gz":
+        return "scan json.gz"
     return "scan"
 
 
@@ -186,12 +198,13 @@ def table(sizes: list[Size]) -> str:
     lines.append("")
     lines.append(
         f"{'N':>7} {'workloads':>9} {'snapshot MB':>11} {'parse s':>7} "
-        f"{'report MB':>9} {'KB/workload':>11}"
+        f"{'report MB':>9} {'KB/workload':>11} {'.gz KB/workload':>15}"
     )
     for s in sizes:
         lines.append(
             f"{s.n:>7} {s.workloads:>9} {s.snapshot_mb:>11.1f} {s.parse:>7.2f} "
-            f"{s.report_bytes / 1e6:>9.1f} {s.report_kb_per_workload:>11.1f}"
+            f"{s.report_bytes / 1e6:>9.1f} {s.report_kb_per_workload:>11.1f} "
+            f"{s.gz_kb_per_workload:>15.1f}"
         )
     lines.append("(xparse: the command's time over json.load's; MB: its peak resident memory)")
     return "\n".join(lines)
@@ -226,7 +239,7 @@ def goals(sizes: list[Size]) -> list[tuple[str, bool]]:
             )
     if len(sizes) > 1:
         small, large = sizes[0], sizes[-1]
-        for name in ["scan", *readers]:
+        for name in ["scan", "scan json.gz", *readers]:
             per_small = small.runs[name].seconds / small.workloads
             per_large = large.runs[name].seconds / large.workloads
             out.append(

@@ -74,14 +74,14 @@ def request(options: dict[str, Any], outputs: dict[str, str | None]) -> Request:
 
 def write_files(files: list[tuple[str, str | None]], render: Callable[[str], bytes]) -> None:
     """The command's own output files (option, path), replaced together: `render(option)` is
-    each one's content."""
-    from auditor.atomic import Staging
+    each one's content (gzip-compressed when its name ends in .gz)."""
+    from auditor.atomic import Staging, gzip_name
     from auditor.outputs import cannot_write
 
     with Staging() as staging:
         for option, path in files:
             if path:
                 try:
-                    staging.write(path, render(option))
+                    staging.write(path, render(option), compress=gzip_name(path))
                 except OSError as exc:
                     raise cannot_write(path, exc, option.lstrip("-")) from None

@@ -99,7 +99,8 @@ FORMATS: tuple[Format, ...] = (
         "json",
         "--json",
         ".json",
-        "Write the JSON report (the documented contract) to PATH, '-' for stdout.",
+        "Write the JSON report (the documented contract) to PATH, '-' for stdout; a PATH "
+        "ending in .gz is gzip-compressed (as for every format).",
         _json,
         _json_chunks,
     ),
