@@ -19,7 +19,14 @@ from auditor import __version__
 from auditor.atomic import write_atomic
 from auditor.errors import SnapshotError
 from auditor.heap import paused_gc
-from auditor.textfiles import FORMATS, Unreadable, gunzip, parse_json, parse_json_file
+from auditor.textfiles import (
+    FORMATS,
+    GZIP_MAGIC,
+    Unreadable,
+    gunzip,
+    parse_json,
+    parse_json_file,
+)
 
 FORMAT = "auditor.snapshot"
 VERSION = 1
@@ -182,12 +189,14 @@ MAX_BYTES = 2 * 1024**3
 
 
 def load(path: Path | str, max_bytes: int = MAX_BYTES) -> Snapshot:
-    """Read a snapshot file (JSON, or gzip-compressed JSON when the name ends in .gz); one
-    larger than `max_bytes` (decompressed) is refused before it is read whole."""
+    """Read a snapshot file (JSON, or gzip-compressed JSON, told by its first bytes whatever
+    its name); one larger than `max_bytes` (decompressed) is refused before it is read whole."""
     path = Path(path)
     try:
         with paused_gc():
-            if path.name.endswith(".gz"):
+            with path.open("rb") as handle:
+                compressed = handle.read(2) == GZIP_MAGIC
+            if compressed:
                 data = parse_json(gunzip(path.read_bytes(), max_bytes))
             else:
                 size = path.stat().st_size

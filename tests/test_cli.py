@@ -101,6 +101,21 @@ def test_gzip_snapshot_scans_like_plain(run, tmp_path):
     assert a["workloads"] == b["workloads"]
 
 
+@pytest.mark.parametrize(
+    ("name", "packed"), [("estate.json", True), ("estate.json.gz", False), ("nightly", True)]
+)
+def test_a_snapshot_is_read_by_its_content_whatever_its_name(run, tmp_path, name, packed):
+    raw = demo.snapshot_path().read_bytes()
+    snapshot = tmp_path / name
+    snapshot.write_bytes(gzip.compress(raw) if packed else raw)
+    config = str(demo.config_path())
+    out, expected = tmp_path / "out.json", tmp_path / "expected.json"
+    args = ("--config", config, "--as-of", "2026-11-26", "-q", "--json")
+    assert run("scan", "--snapshot", str(snapshot), *args, str(out)).code == 1
+    assert run("scan", "--snapshot", str(demo.snapshot_path()), *args, str(expected)).code == 1
+    assert _report(out)["workloads"] == _report(expected)["workloads"]
+
+
 def test_a_ready_estate_exits_zero(run, demo_doc, write_json, tmp_path):
     config = tmp_path / "auditor.yaml"
     config.write_text(demo.config_path().read_text())
@@ -189,7 +204,8 @@ def test_collection_errors_make_the_scan_incomplete_with_exit_3(
             ),
             "field 'resources'",
         ),
-        (lambda p: p.write_bytes(b"\x1f\x8bnot gzip"), "not UTF-8 text"),
+        (lambda p: p.write_bytes(b"\x1f\x8bnot gzip"), "not a valid gzip file"),
+        (lambda p: p.write_bytes(b'{"format": "\xff\xfe"}'), "not UTF-8 text"),
         (
             lambda p: p.write_text(
                 json.dumps(
