@@ -35,9 +35,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = (500, 2000, 10000)
 # The report formats besides JSON, by their scan/report option (auditor.render.FORMATS).
-FORMATS = ("html", "ndjson", "ocsf", "junit", "markdown")
+FORMATS = ("html", "ndjson", "ocsf", "junit", "markdown", "xlsx", "csv")
 SUFFIX = {"html": ".html", "ndjson": ".ndjson", "ocsf": ".ocsf.json", "junit": ".xml"}
-SUFFIX["markdown"] = ".md"
+SUFFIX.update(markdown=".md", xlsx=".xlsx", csv=".csv")
 
 REPORT_KB_PER_WORKLOAD = 25.0
 SCAN_RATIO = 2.0

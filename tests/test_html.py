@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from markupsafe import Markup, escape
 
 from auditor import config, demo, report_file, rules, scan, snapshot
@@ -1023,3 +1025,29 @@ def test_browser_phone_copy_button_sits_beside_the_code(browser: Browser, demo_f
         if box.evaluate("el => el.scrollWidth > el.clientWidth"):
             assert box.get_attribute("tabindex") == "0"
     tab.close()
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(_JSON_VALUES)
+def test_the_data_block_is_written_as_json_dumps_would(value: Any) -> None:
+    """orjson writes `tojson`'s JSON (fast); the text is the standard library's, and what
+    orjson refuses (a lone surrogate, an integer past 64 bits) json.dumps still writes."""
+    compact = {"ensure_ascii": False, "separators": (",", ":")}
+    assert html._compact_json(value, **compact) == json.dumps(value, **compact)
+
+
+@pytest.mark.parametrize("value", ["\ud800 lone", 2**70, {1: "an integer key"}])
+def test_what_orjson_refuses_in_the_data_block_is_written_by_json_dumps(value: Any) -> None:
+    compact = {"ensure_ascii": False, "separators": (",", ":")}
+    assert html._compact_json(value, **compact) == json.dumps(value, **compact)
+    page_data = (
+        html.environment().from_string("{{ v|tojson }}").render(v={"x": value, "y": "</script>"})
+    )
+    assert "</script>" not in page_data
+    assert json.loads(page_data)["y"] == "</script>"

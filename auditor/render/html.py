@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import orjson
 
 from auditor.errors import RenderError
 from auditor.model import FAILING, NO_SECONDARY
@@ -43,6 +44,16 @@ def tojson_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
+def _compact_json(value: Any, **kwargs: Any) -> str:
+    """json.dumps(value, **kwargs) for `tojson` (kwargs: compact, not ASCII-only), written by
+    orjson, which writes the same text five times faster; json.dumps for what orjson refuses
+    (a lone surrogate, an integer past 64 bits, a key that is not a string)."""
+    try:
+        return orjson.dumps(value).decode()
+    except (TypeError, orjson.JSONEncodeError):
+        return json.dumps(value, **kwargs)
+
+
 # The evidence rows a finding prints on paper (the page shows SHOWN_ITEMS, the JSON all).
 PRINT_EVIDENCE = 5
 
@@ -58,6 +69,7 @@ def environment() -> jinja2.Environment:
     env.filters["tojson_text"] = tojson_text
     # `tojson` writes a large report's data block: compact, and with <, >, & and ' as \u
     # escapes, so nothing in the data can end the <script type="application/json"> element.
+    env.policies["json.dumps_function"] = _compact_json
     env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "separators": (",", ":")}
     env.globals["shown_items"] = SHOWN_ITEMS
     env.globals["print_evidence"] = PRINT_EVIDENCE
@@ -81,8 +93,16 @@ def guides(findings: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[s
     first: list[dict[str, Any]] = []
     index: dict[str, int] = {}
     seen: dict[str, int] = {}
+    # The JSON of the fields, once per rule: the findings of one rule share the objects of
+    # their texts (`rule` itself, a short string, is compared by value). The findings stay
+    # alive meanwhile, so an id is not reused.
+    keys: dict[tuple[object, ...], str] = {}
     for finding in findings:
-        key = json.dumps([finding.get(k) for k in _GUIDE_FIELDS], sort_keys=True)
+        values = [finding.get(k) for k in _GUIDE_FIELDS]
+        ident = (values[0], *map(id, values[1:]))
+        key = keys.get(ident)
+        if key is None:
+            key = keys[ident] = json.dumps(values, sort_keys=True)
         if key not in seen:
             seen[key] = len(first)
             first.append(finding)

@@ -297,11 +297,28 @@ def document(report: Report) -> dict[str, Any]:
 def flat_document(report: Report, schema_version: str = SCHEMA_VERSION) -> dict[str, Any]:
     """The report's document with each finding whole (its rule's texts in it) and no `rules`
     section: schema version 1's layout, which the HTML report is rendered from."""
+    memo: _PlainMemo = {}
     return {
         **_frame(report, schema_version, None),
         "workloads": [_workload(w, version=1) for w in report.workloads],
-        "findings": [finding_document(f) for f in report.findings],
+        "findings": [_finding_doc(f, _shared(f, memo)) for f in report.findings],
     }
+
+
+# flat_document's rule parts, by the identity of the objects findings share (as _PartsMemo).
+_PlainMemo = dict[tuple[int, int, int], tuple[_RuleParts, tuple[object, ...]]]
+
+
+def _shared(finding: Finding, memo: _PlainMemo) -> _RuleParts:
+    """The finding's rule parts, made once for the findings that share their rule's objects:
+    the findings of one rule in a flat document share their `requirements`, `levels`,
+    `blocks` and `remediation` (read only), as they share them in the report."""
+    shared = (finding.levels, finding.remediation, finding.requirements)
+    key = (id(shared[0]), id(shared[1]), id(shared[2]))
+    known = memo.get(key)
+    if known is None:
+        known = memo[key] = (_RuleParts.of(finding), shared)
+    return known[0]
 
 
 def document_v1(report: Report) -> dict[str, Any]:
