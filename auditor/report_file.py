@@ -34,9 +34,9 @@ from auditor.report import Report, ScanInfo, WorkloadResult
 from auditor.scoring import TierResult
 from auditor.textfiles import (
     FORMATS,
-    GZIP_MAGIC,
     Unreadable,
     gunzip,
+    is_gzip,
     parse_json,
     parse_json_file,
 )
@@ -466,9 +466,7 @@ def read_json(path: Path | str) -> Any:
     try:
         # The parsed report is millions of acyclic objects: no collector passes over them.
         with paused_gc():
-            with path.open("rb") as handle:
-                compressed = handle.read(2) == GZIP_MAGIC
-            if compressed:
+            if is_gzip(path):
                 raw = gunzip(path.read_bytes(), MAX_GUNZIPPED_BYTES, "for a compressed report")
                 return parse_json(raw)
             return parse_json_file(path)

@@ -21,9 +21,9 @@ from auditor.errors import SnapshotError
 from auditor.heap import paused_gc
 from auditor.textfiles import (
     FORMATS,
-    GZIP_MAGIC,
     Unreadable,
     gunzip,
+    is_gzip,
     parse_json,
     parse_json_file,
 )
@@ -194,9 +194,7 @@ def load(path: Path | str, max_bytes: int = MAX_BYTES) -> Snapshot:
     path = Path(path)
     try:
         with paused_gc():
-            with path.open("rb") as handle:
-                compressed = handle.read(2) == GZIP_MAGIC
-            if compressed:
+            if is_gzip(path):
                 data = parse_json(gunzip(path.read_bytes(), max_bytes))
             else:
                 size = path.stat().st_size

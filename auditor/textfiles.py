@@ -144,6 +144,12 @@ def parse_json_file(path: Path) -> Any:
 GZIP_MAGIC = b"\x1f\x8b"
 
 
+def is_gzip(path: Path) -> bool:
+    """Whether a file is gzip-compressed, told by its first bytes whatever its name."""
+    with path.open("rb") as handle:
+        return handle.read(2) == GZIP_MAGIC
+
+
 def gunzip(raw: bytes, limit: int | None = None, which: str = "--max-snapshot-bytes") -> bytes:
     """The decompressed bytes; past `limit` bytes, Unreadable before more memory is taken (a
     few MB of gzip can expand to gigabytes). `which` names the limit in the message."""

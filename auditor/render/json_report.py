@@ -297,28 +297,14 @@ def document(report: Report) -> dict[str, Any]:
 def flat_document(report: Report, schema_version: str = SCHEMA_VERSION) -> dict[str, Any]:
     """The report's document with each finding whole (its rule's texts in it) and no `rules`
     section: schema version 1's layout, which the HTML report is rendered from."""
-    memo: _PlainMemo = {}
+    # The findings of one rule share their `requirements`, `levels`, `blocks` and
+    # `remediation` documents (read only), as they share their rule's objects in the report.
+    memo: _PartsMemo = {}
     return {
         **_frame(report, schema_version, None),
         "workloads": [_workload(w, version=1) for w in report.workloads],
-        "findings": [_finding_doc(f, _shared(f, memo)) for f in report.findings],
+        "findings": [_finding_doc(f, _memoized(f, memo, _RuleParts.of)) for f in report.findings],
     }
-
-
-# flat_document's rule parts, by the identity of the objects findings share (as _PartsMemo).
-_PlainMemo = dict[tuple[int, int, int], tuple[_RuleParts, tuple[object, ...]]]
-
-
-def _shared(finding: Finding, memo: _PlainMemo) -> _RuleParts:
-    """The finding's rule parts, made once for the findings that share their rule's objects:
-    the findings of one rule in a flat document share their `requirements`, `levels`,
-    `blocks` and `remediation` (read only), as they share them in the report."""
-    shared = (finding.levels, finding.remediation, finding.requirements)
-    key = (id(shared[0]), id(shared[1]), id(shared[2]))
-    known = memo.get(key)
-    if known is None:
-        known = memo[key] = (_RuleParts.of(finding), shared)
-    return known[0]
 
 
 def document_v1(report: Report) -> dict[str, Any]:
@@ -449,18 +435,26 @@ def _array(items: Sequence[_T], document: Callable[[_T], Any], size: int) -> Ite
 def _fragments(finding: Finding, memo: _PartsMemo) -> _RuleParts:
     """The finding's rule parts already written as JSON, once per rule: orjson copies them in
     instead of encoding the same texts for every finding."""
+    return _memoized(finding, memo, _written)
+
+
+def _written(finding: Finding) -> _RuleParts:
+    plain = _RuleParts.of(finding)
+    return _RuleParts(
+        requirements=orjson.Fragment(orjson.dumps(plain.requirements)),
+        levels=orjson.Fragment(orjson.dumps(plain.levels)),
+        blocks=orjson.Fragment(orjson.dumps(plain.blocks)),
+        remediation=orjson.Fragment(orjson.dumps(plain.remediation)),
+    )
+
+
+def _memoized(
+    finding: Finding, memo: _PartsMemo, make: Callable[[Finding], _RuleParts]
+) -> _RuleParts:
+    """make(finding), once for the findings that share their rule's objects."""
     shared = (finding.levels, finding.remediation, finding.requirements)
     key = (id(shared[0]), id(shared[1]), id(shared[2]))
     known = memo.get(key)
     if known is None:
-        plain = _RuleParts.of(finding)
-        known = memo[key] = (
-            _RuleParts(
-                requirements=orjson.Fragment(orjson.dumps(plain.requirements)),
-                levels=orjson.Fragment(orjson.dumps(plain.levels)),
-                blocks=orjson.Fragment(orjson.dumps(plain.blocks)),
-                remediation=orjson.Fragment(orjson.dumps(plain.remediation)),
-            ),
-            shared,
-        )
+        known = memo[key] = (make(finding), shared)
     return known[0]
