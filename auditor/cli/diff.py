@@ -36,8 +36,9 @@ Examples:
 @click.option("-q", "--quiet", is_flag=True, help="No terminal summary.")
 @click.option("--color/--no-color", default=None, help=COLOR_HELP)
 def diff_cmd(old: str, new: str, out_json: str | None, quiet: bool, color: bool | None) -> int:
-    """Compare two JSON reports by their stable finding ids: new, fixed and regressed findings,
-    readiness and scores per workload and tier, workloads added and removed."""
+    """Compare two JSON reports (plain or gzip-compressed) by their stable finding ids: new,
+    fixed and regressed findings, readiness and scores per workload and tier, workloads added
+    and removed."""
     from auditor import diff, outputs
     from auditor.render import diff_text
 

@@ -59,8 +59,8 @@ def report_cmd(
     history_path: str | None,
     **outputs: str | None,
 ) -> int:
-    """Render a saved JSON report (auditor scan --json) again in any format, offline: no
-    Azure, no snapshot."""
+    """Render a saved JSON report (auditor scan --json; plain or gzip-compressed) again in any
+    format, offline: no Azure, no snapshot."""
     from auditor import outputs as outputs_mod
     from auditor import report_file, scan
     from auditor.render import terminal
